@@ -1,0 +1,74 @@
+"""The FastAPI app: webhooks, simulator, `/healthz`; the lifespan runs scheduler and dispatcher."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from bot.channels import web
+from bot.runtime import Runtime
+from scheduler.tick import run_duties
+
+log = logging.getLogger(__name__)
+
+
+def build_scheduler(runtime: Runtime) -> AsyncIOScheduler:
+    """APScheduler only drives the ticks; the due work itself lives in the database."""
+    scheduler = AsyncIOScheduler(timezone="UTC")
+
+    async def tick() -> None:
+        counts = await asyncio.to_thread(run_duties, runtime.ctx, runtime.ctx.clock())
+        if any(counts.values()):
+            log.info("tick: %s", counts)
+        runtime.wake_dispatcher()
+
+    scheduler.add_job(
+        tick,
+        IntervalTrigger(seconds=runtime.settings.PKH_TICK_SECONDS),
+        id="duties",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=300,
+    )
+    return scheduler
+
+
+def create_app(runtime: Runtime, run_background: bool = True) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        scheduler = build_scheduler(runtime) if run_background else None
+        if run_background:
+            await runtime.start_dispatcher()
+            assert scheduler is not None
+            scheduler.start()
+        for start in runtime.on_start:
+            await start()
+        try:
+            yield
+        finally:
+            for stop in reversed(runtime.on_stop):
+                await stop()
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
+            await runtime.stop_dispatcher()
+
+    app = FastAPI(title="pkh-bot", lifespan=lifespan)
+    app.state.runtime = runtime
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        with runtime.db.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+    for router in runtime.routers:
+        app.include_router(router)
+    app.include_router(web.router)
+    return app

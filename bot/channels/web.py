@@ -1,0 +1,130 @@
+"""The web simulator channel: a page where a newcomer chats with the bot as any persona.
+
+Outgoing messages to the web channel are "delivered" by being marked sent; the page reads the
+sent outbox rows of the persona it shows. Inbound messages go through `handlers.route` exactly
+as Telegram and WhatsApp messages do.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+
+from conversations.messages import Channel, Inbound
+from handlers.phones import try_e164
+from handlers.route import handle_inbound
+from scheduler.senders import Outgoing, SendResult
+from storage.models import OutboxMessage, OutboxStatus, Person, Role
+
+router = APIRouter()
+templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
+
+
+class WebSender:
+    channel = Channel.WEB
+
+    async def send(self, message: Outgoing) -> SendResult:
+        return SendResult(provider_message_id=f"web-{message.outbox_id}")
+
+
+class SimMessage(BaseModel):
+    address: str = Field(min_length=3, max_length=40)
+    text: str = Field(default="", max_length=4000)
+    choice: str | None = Field(default=None, max_length=128)
+
+
+def runtime(request: Request) -> Any:
+    return request.app.state.runtime
+
+
+Runtime = Annotated[Any, Depends(runtime)]
+
+
+@router.get("/", response_class=HTMLResponse)
+def simulator_page(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(request, "simulator.html", {})
+
+
+@router.get("/sim/api/personas")
+def personas(rt: Runtime) -> dict[str, Any]:
+    with rt.sessions() as session:
+        people = session.scalars(
+            select(Person).where(Person.active.is_(True)).order_by(Person.role, Person.name)
+        ).all()
+        counts = dict(
+            session.execute(
+                select(OutboxMessage.address, func.count())
+                .where(
+                    OutboxMessage.channel == Channel.WEB, OutboxMessage.status == OutboxStatus.SENT
+                )
+                .group_by(OutboxMessage.address)
+            ).all()
+        )
+        order = {role: i for i, role in enumerate(Role.ALL)}
+        return {
+            "personas": [
+                {
+                    "name": p.name,
+                    "role": p.role,
+                    "kecamatan": p.kecamatan,
+                    "address": p.phone,
+                    "received": counts.get(p.phone, 0),
+                }
+                for p in sorted(people, key=lambda p: (order.get(p.role, 9), p.name))
+            ]
+        }
+
+
+@router.post("/sim/api/send")
+def send(message: SimMessage, rt: Runtime) -> dict[str, Any]:
+    address = try_e164(message.address)
+    if address is None:
+        raise HTTPException(422, "Nomor telepon tidak dikenali. Contoh: 0812 3456 7890.")
+    inbound = Inbound(
+        channel=Channel.WEB,
+        address=address,
+        provider_message_id=f"web-{uuid.uuid4().hex}",
+        received_at=rt.ctx.clock(),
+        text=message.text,
+        choice=message.choice,
+    )
+    handle_inbound(rt.ctx, inbound)
+    return {"address": address}
+
+
+@router.get("/sim/api/messages")
+def messages(address: str, rt: Runtime, after: int = 0) -> dict[str, Any]:
+    normalised = try_e164(address) or address
+    with rt.sessions() as session:
+        rows = session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.channel == Channel.WEB,
+                OutboxMessage.address == normalised,
+                OutboxMessage.status == OutboxStatus.SENT,
+                OutboxMessage.id > after,
+            )
+            .order_by(OutboxMessage.id)
+            .limit(200)
+        ).all()
+        return {
+            "address": normalised,
+            "messages": [
+                {
+                    "id": r.id,
+                    "kind": r.kind,
+                    "text": r.payload["text"],
+                    "token": r.payload.get("token"),
+                    "options": r.payload.get("options", []),
+                    "sent_at": r.sent_at.isoformat() if r.sent_at else None,
+                }
+                for r in rows
+            ],
+        }

@@ -1,0 +1,148 @@
+"""`pkh-bot`: run the bot, import the roster, run one tick, upgrade the database."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.settings import Settings
+
+log = logging.getLogger("pkh_bot")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise SystemExit(f"pkh-bot: bad configuration: {problems}") from None
+
+
+def _instant(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an ISO-8601 instant: {value!r}") from exc
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError("give a UTC offset, e.g. 2026-12-01T09:00:00+07:00")
+    return moment.astimezone(UTC)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.app import create_app
+    from bot.channels import configure
+    from bot.demo import seed_demo_roster
+    from bot.runtime import Runtime
+    from storage.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.DATABASE_URL)
+    runtime = Runtime(settings)
+    channels = configure(runtime)
+    url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}/"
+    if not settings.has_credentials:
+        report = seed_demo_roster(runtime.sessions, settings.PKH_DEFAULT_TZ)
+        if report is not None:
+            log.info("empty database: seeded the demo roster (%s)", report.summary())
+        log.info("no Telegram or Twilio credentials: open the web simulator at %s", url)
+    log.info("channels: %s; web app on %s", ", ".join(channels), url)
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(runtime), host=args.host, port=args.port, log_level="info")
+    )
+    server.run()
+    runtime.db.dispose()
+    return 0
+
+
+def cmd_roster_import(args: argparse.Namespace) -> int:
+    from handlers.roster import RosterError, import_roster_file
+    from storage.db import create_db_engine, make_session_factory, transaction
+    from storage.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.DATABASE_URL)
+    sessions = make_session_factory(create_db_engine(settings.DATABASE_URL))
+    try:
+        with transaction(sessions) as session:
+            report = import_roster_file(session, Path(args.file), settings.PKH_DEFAULT_TZ)
+    except (RosterError, OSError, UnicodeDecodeError) as exc:
+        print(f"pkh-bot: cannot import {args.file}: {exc}", file=sys.stderr)
+        return 2
+    print(report.summary())
+    return 1 if report.rejected else 0
+
+
+def cmd_tick(args: argparse.Namespace) -> int:
+    from bot.channels import configure
+    from bot.runtime import Runtime
+    from scheduler.tick import run_tick
+    from storage.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.DATABASE_URL)
+    runtime = Runtime(settings)
+    configure(runtime)
+    now = args.now or datetime.now(UTC)
+    runtime.ctx.clock = lambda: now
+    report = asyncio.run(run_tick(runtime.ctx, runtime.senders, now))
+    print(f"tick at {now.isoformat()}: {report.summary()}")
+    runtime.db.dispose()
+    return 0
+
+
+def cmd_db_upgrade(_args: argparse.Namespace) -> int:
+    from storage.migrate import upgrade
+
+    upgrade(_settings().DATABASE_URL)
+    print("database is at the latest revision")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pkh-bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="web app, channels, scheduler and dispatcher")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    run.set_defaults(func=cmd_run)
+
+    roster = commands.add_parser("roster", help="staff roster").add_subparsers(
+        dest="roster_command", required=True
+    )
+    importer = roster.add_parser("import", help="load or update staff from CSV")
+    importer.add_argument("file")
+    importer.set_defaults(func=cmd_roster_import)
+
+    tick = commands.add_parser("tick", help="run every time-driven duty once, then exit")
+    tick.add_argument("--now", type=_instant, default=None, help="ISO-8601 instant with offset")
+    tick.set_defaults(func=cmd_tick)
+
+    db = commands.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="migrate to the latest revision").set_defaults(
+        func=cmd_db_upgrade
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

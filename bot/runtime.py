@@ -1,0 +1,80 @@
+"""The process's long-lived parts: database, domain context, channel senders, dispatcher wake-up."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+from fastapi import APIRouter
+from sqlalchemy import Engine
+
+from bot.channels.web import WebSender
+from bot.settings import Settings
+from conversations.messages import Channel
+from handlers.context import AppContext
+from scheduler.dispatcher import drain
+from scheduler.senders import Sender
+from storage.db import create_db_engine, make_session_factory
+
+log = logging.getLogger(__name__)
+DISPATCH_IDLE_SECONDS = 2.0
+
+
+class Runtime:
+    def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
+        self.settings = settings
+        self.db = engine or create_db_engine(settings.DATABASE_URL)
+        self.sessions = make_session_factory(self.db)
+        self.senders: dict[str, Sender] = {Channel.WEB: WebSender()}
+        self.ctx = AppContext(
+            self.sessions,
+            default_tz=settings.PKH_DEFAULT_TZ,
+            language=settings.PKH_LANGUAGE,
+            channels=tuple(self.senders),
+            on_outbox=self.wake_dispatcher,
+        )
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wakeup: asyncio.Event | None = None
+        self._dispatcher: asyncio.Task[None] | None = None
+        # Channel adapters add their web routes and start/stop hooks here (see bot.channels).
+        self.routers: list[APIRouter] = []
+        self.on_start: list[Callable[[], Awaitable[None]]] = []
+        self.on_stop: list[Callable[[], Awaitable[None]]] = []
+
+    def add_sender(self, sender: Sender) -> None:
+        self.senders[sender.channel] = sender
+        self.ctx.channels = tuple(self.senders)
+
+    # -- dispatcher ------------------------------------------------------------------------
+    def wake_dispatcher(self) -> None:
+        """Safe to call from any thread: new outbox rows are waiting."""
+        if self._loop is not None and self._wakeup is not None:
+            self._loop.call_soon_threadsafe(self._wakeup.set)
+
+    async def start_dispatcher(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wakeup = asyncio.Event()
+        self._dispatcher = asyncio.create_task(self._dispatch_forever(), name="outbox-dispatcher")
+
+    async def stop_dispatcher(self) -> None:
+        if self._dispatcher is not None:
+            self._dispatcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._dispatcher
+        self._dispatcher = None
+
+    async def dispatch_now(self) -> None:
+        await drain(self.sessions, self.senders, self.ctx.clock())
+
+    async def _dispatch_forever(self) -> None:
+        assert self._wakeup is not None
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), DISPATCH_IDLE_SECONDS)
+            self._wakeup.clear()
+            try:
+                await self.dispatch_now()
+            except Exception:
+                log.exception("dispatcher round failed; will try again")

@@ -1,0 +1,82 @@
+"""Process settings, read from the environment exactly as the contract in DESIGN.md names them."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from handlers.zones import resolve_timezone
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=True)
+
+    DATABASE_URL: str = "sqlite:///pkh-bot.db"
+    TELEGRAM_BOT_TOKEN: str | None = None
+    TELEGRAM_API_BASE_URL: str | None = None
+    TELEGRAM_WEBHOOK_URL: str | None = None
+    TELEGRAM_WEBHOOK_SECRET: str | None = None
+    TWILIO_ACCOUNT_SID: str | None = None
+    TWILIO_AUTH_TOKEN: str | None = None
+    TWILIO_WHATSAPP_NUMBER: str | None = None
+    TWILIO_SMS_NUMBER: str | None = None
+    TWILIO_API_BASE_URL: str | None = None
+    PUBLIC_BASE_URL: str | None = None
+    PKH_DEFAULT_TZ: str = "Asia/Jakarta"
+    PKH_LANGUAGE: Literal["id", "en"] = "id"
+    # Not part of the public contract: how often the scheduler runs the time-driven duties.
+    PKH_TICK_SECONDS: int = Field(default=30, ge=1)
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError as exc:
+            raise ValueError(f"malformed DATABASE_URL {value!r}") from exc
+        if url.get_backend_name() not in {"sqlite", "postgresql"}:
+            raise ValueError("DATABASE_URL must be sqlite:/// or postgresql+psycopg://")
+        return value
+
+    @field_validator("PKH_DEFAULT_TZ")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        return resolve_timezone(value)
+
+    @field_validator(
+        "TELEGRAM_BOT_TOKEN",
+        "TELEGRAM_API_BASE_URL",
+        "TELEGRAM_WEBHOOK_URL",
+        "TELEGRAM_WEBHOOK_SECRET",
+        "TWILIO_ACCOUNT_SID",
+        "TWILIO_AUTH_TOKEN",
+        "TWILIO_WHATSAPP_NUMBER",
+        "TWILIO_SMS_NUMBER",
+        "TWILIO_API_BASE_URL",
+        "PUBLIC_BASE_URL",
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return self.TELEGRAM_BOT_TOKEN is not None
+
+    @property
+    def twilio_enabled(self) -> bool:
+        return self.TWILIO_ACCOUNT_SID is not None and self.TWILIO_AUTH_TOKEN is not None
+
+    @property
+    def has_credentials(self) -> bool:
+        return self.telegram_enabled or self.twilio_enabled
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

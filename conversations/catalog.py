@@ -1,0 +1,42 @@
+"""Message catalogs: every user-facing text lives in `catalogs/<lang>.toml`, never in logic."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+CATALOG_DIR = Path(__file__).parent / "catalogs"
+LANGUAGES = ("id", "en")
+
+
+def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = str(value)
+    return flat
+
+
+@cache
+def load_catalog(language: str) -> Catalog:
+    if language not in LANGUAGES:
+        raise ValueError(f"no catalog for language {language!r}")
+    with (CATALOG_DIR / f"{language}.toml").open("rb") as handle:
+        return Catalog(language, _flatten(tomllib.load(handle)))
+
+
+class Catalog:
+    def __init__(self, language: str, texts: dict[str, str]) -> None:
+        self.language = language
+        self.texts = texts
+
+    def __call__(self, key: str, **params: Any) -> str:
+        return self.texts[key].format(**params).strip()
+
+    def has(self, key: str) -> bool:
+        return key in self.texts

@@ -1,0 +1,260 @@
+"""A small, channel-agnostic dialog engine.
+
+A flow is a list of steps. Each step asks (a catalog prompt, optional choices), validates the answer
+(accept and store, or re-ask with a helpful message) and names the next step. The last step is
+always a confirmation; confirming yields an `Outcome` that a handlers action turns into records.
+The engine is pure: state in, state and replies out. Persisting the state is the caller's job.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from conversations.catalog import Catalog
+from conversations.choices import match_option
+from conversations.messages import Inbound, Option, Outcome, Reply
+
+IDLE_TIMEOUT = timedelta(minutes=30)
+CONFIRM_STEP = "_confirm"
+ABORT = "_abort"  # a next-step rule may return this: the flow ends and keeps nothing
+CONFIRM_SEND, CONFIRM_RESTART, CONFIRM_CANCEL = "kirim", "ulang", "batal"
+SKIP = "lewati"
+DONE = "selesai"
+
+
+class Invalid(Exception):
+    """Raised by a step's parser: the answer is not usable; `key` explains why."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label_key: str
+
+
+OptionSource = Callable[[str, Mapping[str, Any]], Sequence[Option]]
+"""Supplies options for steps whose choices come from data (e.g. the kecamatan of a district)."""
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    prompt: str
+    choices: tuple[Choice, ...] = ()
+    dynamic_choices: str | None = None
+    # Free-text validator: returns the value to store or raises Invalid. With choices it is
+    # consulted only when the answer matches no option (e.g. a typed place name).
+    parse: Callable[[str, Mapping[str, Any]], Any] | None = None
+    skippable: bool = False
+    collects_attachments: bool = False
+    next: Callable[[Mapping[str, Any]], str | None] | None = None
+    help: str | None = None
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str
+    steps: tuple[Step, ...]
+    summary: Callable[[Mapping[str, Any], Catalog], str]
+    intro: str | None = None
+    abort_message: str = "conv.cancelled"
+
+    def step(self, name: str) -> Step:
+        for step in self.steps:
+            if step.name == name:
+                return step
+        raise KeyError(f"flow {self.name} has no step {name}")
+
+    def after(self, step: Step, data: Mapping[str, Any]) -> str:
+        if step.next is not None:
+            chosen = step.next(data)
+            return chosen if chosen is not None else CONFIRM_STEP
+        index = self.steps.index(step)
+        return self.steps[index + 1].name if index + 1 < len(self.steps) else CONFIRM_STEP
+
+
+@dataclass(frozen=True)
+class FlowState:
+    flow: str | None = None
+    step: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+    token: str | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.flow is not None
+
+    def expired(self, now: datetime) -> bool:
+        return self.active and self.updated_at is not None and now - self.updated_at > IDLE_TIMEOUT
+
+
+IDLE = FlowState()
+
+
+@dataclass(frozen=True)
+class Transition:
+    state: FlowState
+    replies: list[Reply]
+    outcome: Outcome | None = None
+    show_menu: bool = False
+
+
+def new_token() -> str:
+    return secrets.token_hex(3)
+
+
+def split_choice(raw: str) -> tuple[str | None, str]:
+    token, sep, value = raw.partition(":")
+    return (token, value) if sep else (None, raw)
+
+
+class Engine:
+    def __init__(
+        self,
+        flows: Mapping[str, Flow],
+        catalog: Catalog,
+        token_factory: Callable[[], str] = new_token,
+    ) -> None:
+        self.flows = flows
+        self.t = catalog
+        self._token = token_factory
+
+    def fresh_token(self) -> str:
+        return self._token()
+
+    # -- rendering -------------------------------------------------------------------------
+    def options_for(self, state: FlowState, source: OptionSource | None) -> tuple[Option, ...]:
+        flow = self.flows[state.flow or ""]
+        if state.step == CONFIRM_STEP:
+            return (
+                Option(CONFIRM_SEND, self.t("conv.confirm_send")),
+                Option(CONFIRM_RESTART, self.t("conv.confirm_restart")),
+                Option(CONFIRM_CANCEL, self.t("conv.confirm_cancel")),
+            )
+        step = flow.step(state.step or "")
+        options: list[Option] = []
+        if step.dynamic_choices and source is not None:
+            options.extend(source(step.dynamic_choices, state.data))
+        options.extend(Option(c.value, self.t(c.label_key)) for c in step.choices)
+        if step.collects_attachments:
+            options.append(Option(DONE, self.t("conv.attachments_done")))
+        elif step.skippable:
+            options.append(Option(SKIP, self.t("conv.skip")))
+        return tuple(options)
+
+    def prompt(self, state: FlowState, source: OptionSource | None) -> tuple[FlowState, Reply]:
+        """Render the current step; a fresh token makes every older keyboard stale."""
+        flow = self.flows[state.flow or ""]
+        options = self.options_for(state, source)
+        token = self.fresh_token() if options else None
+        if state.step == CONFIRM_STEP:
+            text = self.t("conv.confirm_prompt", summary=flow.summary(state.data, self.t))
+        else:
+            text = self.t(flow.step(state.step or "").prompt, **_printable(state.data))
+        return replace(state, token=token), Reply(text, options, token)
+
+    # -- transitions -----------------------------------------------------------------------
+    def start(
+        self,
+        flow_name: str,
+        now: datetime,
+        source: OptionSource | None = None,
+        data: Mapping[str, Any] | None = None,
+    ) -> Transition:
+        flow = self.flows[flow_name]
+        state = FlowState(flow_name, flow.steps[0].name, dict(data or {}), None, now)
+        state, reply = self.prompt(state, source)
+        replies = [Reply(self.t(flow.intro))] if flow.intro else []
+        return Transition(state, [*replies, reply])
+
+    def reprompt(
+        self, state: FlowState, now: datetime, source: OptionSource | None, notice: str
+    ) -> Transition:
+        state, reply = self.prompt(replace(state, updated_at=now), source)
+        return Transition(state, [Reply(notice), reply])
+
+    def advance(
+        self, state: FlowState, message: Inbound, now: datetime, source: OptionSource | None = None
+    ) -> Transition:
+        """Apply one message to an active, unexpired flow."""
+        flow = self.flows[state.flow or ""]
+        options = self.options_for(state, source)
+        chosen: Option | None = None
+        if message.choice is not None:
+            token, value = split_choice(message.choice)
+            chosen = next((o for o in options if o.value == value), None)
+            if token != state.token or chosen is None:
+                return self.reprompt(state, now, source, self.t("conv.stale_choice"))
+        elif message.text.strip():
+            chosen = match_option(message.text, options)
+
+        if state.step == CONFIRM_STEP:
+            return self._confirm(flow, state, chosen, now, source)
+
+        step = flow.step(state.step or "")
+        data = dict(state.data)
+        if step.collects_attachments and message.attachments:
+            stored = list(data.get(step.name) or [])
+            stored.extend(a.to_dict() for a in message.attachments)
+            data[step.name] = stored
+            if not message.text.strip() and chosen is None:
+                state, reply = self.prompt(replace(state, data=data, updated_at=now), source)
+                notice = self.t("conv.attachment_received", count=len(stored))
+                return Transition(state, [Reply(notice), reply])
+
+        if chosen is not None and chosen.value in (SKIP, DONE):
+            data.setdefault(step.name, [] if step.collects_attachments else None)
+        elif chosen is not None:
+            data[step.name] = chosen.value
+        elif step.parse is not None and message.text.strip():
+            try:
+                data[step.name] = step.parse(message.text.strip(), data)
+            except Invalid as problem:
+                return self.reprompt(state, now, source, self.t(problem.key, **problem.params))
+        else:
+            key = "conv.choose_from_list" if options else "conv.answer_needed"
+            return self.reprompt(state, now, source, self.t(key))
+
+        next_step = flow.after(step, data)
+        if next_step == ABORT:
+            return Transition(IDLE, [Reply(self.t(flow.abort_message))], show_menu=True)
+        following = FlowState(flow.name, next_step, data, None, now)
+        following, reply = self.prompt(following, source)
+        return Transition(following, [reply])
+
+    def _confirm(
+        self,
+        flow: Flow,
+        state: FlowState,
+        chosen: Option | None,
+        now: datetime,
+        source: OptionSource | None,
+    ) -> Transition:
+        if chosen is None:
+            return self.reprompt(state, now, source, self.t("conv.choose_from_list"))
+        if chosen.value == CONFIRM_SEND:
+            return Transition(IDLE, [], Outcome(flow.name, dict(state.data)))
+        if chosen.value == CONFIRM_RESTART:
+            return self.start(flow.name, now, source)
+        return Transition(IDLE, [Reply(self.t("conv.cancelled"))], show_menu=True)
+
+    def help(self, state: FlowState, now: datetime, source: OptionSource | None) -> Transition:
+        flow = self.flows[state.flow or ""]
+        key = "conv.help_confirm"
+        if state.step != CONFIRM_STEP:
+            key = flow.step(state.step or "").help or "conv.help_step"
+        return self.reprompt(state, now, source, self.t(key))
+
+
+def _printable(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if isinstance(v, str | int)}

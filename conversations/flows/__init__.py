@@ -1,0 +1,8 @@
+"""Every flow the bot knows, by name."""
+
+from __future__ import annotations
+
+from conversations.engine import Flow
+from conversations.flows import complaint, consultation
+
+FLOWS: dict[str, Flow] = {flow.name: flow for flow in (consultation.FLOW, complaint.FLOW)}

@@ -1,0 +1,56 @@
+"""The main menu of each role: an item starts a flow, runs an action, or is not built yet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from conversations.catalog import Catalog
+from conversations.messages import Option
+from handlers.identity import PUBLIC
+from storage.models import Role
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    value: str
+    label_key: str
+    flow: str | None = None
+    action: str | None = None
+
+
+MENUS: dict[str, tuple[MenuItem, ...]] = {
+    Role.PENDAMPING: (
+        MenuItem("konsultasi", "menu.consultation", flow="consultation"),
+        MenuItem("kasus", "menu.case_update"),
+        MenuItem("p2k2", "menu.p2k2_report"),
+        MenuItem("jadwal", "menu.schedule"),
+        MenuItem("pengaduan", "menu.complaint", flow="complaint"),
+    ),
+    Role.SUPERVISOR: (
+        MenuItem("konsultasi_masuk", "menu.open_consultations", action="open_consultations"),
+        MenuItem("kasus", "menu.cases"),
+        MenuItem("jadwal", "menu.schedule"),
+        MenuItem("pengaduan", "menu.complaints_list", action="complaints_list"),
+    ),
+    Role.KORKAB: (
+        MenuItem("pengaduan", "menu.complaints_list", action="complaints_list"),
+        MenuItem("ringkasan", "menu.district_figures"),
+    ),
+    Role.ADMIN: (
+        MenuItem("pengaduan", "menu.complaints_list", action="complaints_list"),
+        MenuItem("petugas", "menu.roster"),
+    ),
+    PUBLIC: (
+        MenuItem("pengaduan", "menu.new_complaint", flow="complaint"),
+        MenuItem("status", "menu.check_status", action="check_status"),
+        MenuItem("data", "menu.my_data"),
+    ),
+}
+
+
+def menu_options(role: str, t: Catalog) -> tuple[Option, ...]:
+    return tuple(Option(item.value, t(item.label_key)) for item in MENUS[role])
+
+
+def menu_item(role: str, value: str) -> MenuItem | None:
+    return next((item for item in MENUS[role] if item.value == value), None)

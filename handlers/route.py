@@ -1,0 +1,223 @@
+"""Route one inbound message: record it once, find who sent it, step their dialog, act, reply.
+
+All of it happens in one transaction: the inbound log row, the dialog state, the domain records,
+the audit entries and every outbox row. A failure rolls all of it back; the sender then gets a
+polite error message and can simply try again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from conversations.choices import match_option
+from conversations.commands import CANCEL, HELP, MENU, START, global_command
+from conversations.engine import IDLE, IDLE_TIMEOUT, FlowState, Transition, split_choice
+from conversations.messages import Channel, Inbound, Option, Reply
+from handlers import actions, linking, outbox
+from handlers.context import AppContext
+from handlers.identity import identify, role_of
+from handlers.menus import menu_item, menu_options
+from handlers.turn import Turn
+from storage.db import transaction
+from storage.models import ConversationState, InboundMessage, OutboxMessage, Person
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 3
+
+
+def handle_inbound(ctx: AppContext, inbound: Inbound) -> bool:
+    """Process one message; False when it was a repeated delivery and nothing was done."""
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            with transaction(ctx.sessions) as session:
+                handled = _handle(ctx, session, inbound)
+            if handled:
+                ctx.on_outbox()
+            return handled
+        except (StaleDataError, IntegrityError):
+            # Another worker changed this person's dialog first: start over on fresh state.
+            log.info("concurrent update on %s, retry %d", inbound.channel, attempt)
+        except Exception:
+            log.exception("failed to handle a %s message", inbound.channel)
+            break
+    _send_error(ctx, inbound)
+    return True
+
+
+def _send_error(ctx: AppContext, inbound: Inbound) -> None:
+    with transaction(ctx.sessions) as session:
+        key = f"{inbound.channel}:{inbound.provider_message_id}:error"
+        exists = select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)
+        if session.scalar(exists) is None:
+            reply = Reply(ctx.catalog("conv.error"))
+            outbox.enqueue(session, inbound.channel, inbound.address, reply, key, ctx.clock())
+    ctx.on_outbox()
+
+
+def _record_inbound(session: Session, inbound: Inbound, person: Person | None) -> bool:
+    row = InboundMessage(
+        channel=inbound.channel,
+        provider_message_id=inbound.provider_message_id,
+        address=inbound.address,
+        person_id=person.id if person else None,
+        kind=_kind_of(inbound),
+        attachments={"items": [a.to_dict() for a in inbound.attachments]},
+        received_at=inbound.received_at,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _kind_of(inbound: Inbound) -> str:
+    if inbound.choice is not None:
+        return "choice"
+    if inbound.contact_phone is not None:
+        return "contact"
+    if inbound.attachments:
+        return "media"
+    return "text"
+
+
+def _load_state(session: Session, inbound: Inbound, person: Person | None) -> ConversationState:
+    row = session.scalars(
+        select(ConversationState).where(
+            ConversationState.channel == inbound.channel,
+            ConversationState.address == inbound.address,
+        )
+    ).one_or_none()
+    if row is None:
+        row = ConversationState(channel=inbound.channel, address=inbound.address, data={})
+        session.add(row)
+    row.person_id = person.id if person else None
+    return row
+
+
+def _handle(ctx: AppContext, session: Session, inbound: Inbound) -> bool:
+    person = identify(session, inbound)
+    if not _record_inbound(session, inbound, person):
+        return False
+    now = ctx.clock()
+    if person is not None:
+        person.last_channel = inbound.channel
+    row = _load_state(session, inbound, person)
+    state = FlowState(row.flow, row.step, row.data or {}, row.prompt_token, row.updated_at)
+    turn = Turn(ctx, session, inbound, person, now)
+
+    new_state, replies = Dialog(turn).respond(state)
+
+    row.flow, row.step, row.data = new_state.flow, new_state.step, dict(new_state.data)
+    row.prompt_token = new_state.token
+    row.updated_at = now
+    row.expires_at = now + IDLE_TIMEOUT if new_state.active else None
+    row.last_inbound_at = now
+    for index, reply in enumerate(replies):
+        key = f"{inbound.channel}:{inbound.provider_message_id}:{index}"
+        outbox.enqueue(session, inbound.channel, inbound.address, reply, key, now, turn.person)
+    return True
+
+
+class Dialog:
+    """Decides the replies to one message, given where the sender is in their dialog."""
+
+    def __init__(self, turn: Turn) -> None:
+        self.turn = turn
+        self.t = turn.ctx.catalog
+        self.engine = turn.ctx.engine
+
+    @property
+    def role(self) -> str:
+        return role_of(self.turn.person)
+
+    def respond(self, state: FlowState) -> tuple[FlowState, list[Reply]]:
+        inbound, now = self.turn.inbound, self.turn.now
+        notices: list[Reply] = []
+        if state.expired(now):
+            notices.append(Reply(self.t("conv.expired")))
+            state = IDLE
+        if inbound.contact_phone is not None:
+            transition = linking.link_contact(self.turn)
+            return self._finish(transition, notices)
+
+        command = global_command(inbound.text) if inbound.choice is None else None
+        if command == START and inbound.channel == Channel.TELEGRAM and self.turn.person is None:
+            return IDLE, [*notices, linking.ask_contact(self.t)]
+        if command in (MENU, START):
+            if state.active:
+                notices.append(Reply(self.t("conv.left_flow")))
+            return self._menu(notices)
+        if command == CANCEL:
+            key = "conv.cancelled" if state.active else "conv.nothing_to_cancel"
+            return self._menu([*notices, Reply(self.t(key))], greet=False)
+        if command == HELP:
+            if state.active:
+                return self._finish(self.engine.help(state, now, self.option_source), notices)
+            return self._menu([*notices, Reply(self.t(f"menu.help_{self.role}"))], greet=False)
+
+        if state.active:
+            transition = self.engine.advance(state, inbound, now, self.option_source)
+            return self._finish(transition, notices)
+        return self._from_menu(state, notices)
+
+    # -- menu ------------------------------------------------------------------------------
+    def _menu(
+        self, notices: list[Reply], greet: bool = True, lead: str | None = None
+    ) -> tuple[FlowState, list[Reply]]:
+        token = self.engine.fresh_token()
+        options = menu_options(self.role, self.t)
+        person = self.turn.person
+        text = lead or (
+            self.t(f"menu.greeting_{self.role}", name=person.first_name if person else "")
+            if greet
+            else self.t("menu.choose")
+        )
+        return replace(IDLE, token=token), [*notices, Reply(text, options, token)]
+
+    def _from_menu(self, state: FlowState, notices: list[Reply]) -> tuple[FlowState, list[Reply]]:
+        inbound = self.turn.inbound
+        options = menu_options(self.role, self.t)
+        chosen: Option | None = None
+        if inbound.choice is not None:
+            token, value = split_choice(inbound.choice)
+            if token != state.token:
+                return self._menu([*notices, Reply(self.t("conv.menu_expired"))], greet=False)
+            chosen = next((o for o in options if o.value == value), None)
+        elif state.token is not None:
+            chosen = match_option(inbound.text, options)
+        item = menu_item(self.role, chosen.value) if chosen else None
+        if item is None:
+            return self._menu(notices)
+        if item.flow is not None:
+            start = self.engine.start(item.flow, self.turn.now, self.option_source)
+            return self._finish(start, notices)
+        if item.action is not None:
+            replies = actions.run_menu_action(item.action, self.turn)
+            return self._menu([*notices, *replies], greet=False)
+        return self._menu([*notices], lead=self.t("conv.not_available"))
+
+    # -- flows -----------------------------------------------------------------------------
+    def _finish(
+        self, transition: Transition, notices: list[Reply]
+    ) -> tuple[FlowState, list[Reply]]:
+        replies = [*notices, *transition.replies]
+        if transition.outcome is not None:
+            replies.extend(actions.complete_flow(transition.outcome, self.turn))
+            replies.append(Reply(self.t("conv.done_menu_hint")))
+            return transition.state, replies
+        if transition.show_menu:
+            return self._menu(replies, greet=False)
+        return transition.state, replies
+
+    def option_source(self, name: str, data: Mapping[str, Any]) -> Sequence[Option]:
+        return actions.dynamic_options(name, self.turn, data)

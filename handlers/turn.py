@@ -1,0 +1,43 @@
+"""One inbound message being handled: everything a domain action may touch, in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from sqlalchemy.orm import Session
+
+from conversations.messages import Inbound, Reply
+from handlers import outbox
+from handlers.context import AppContext
+from storage.models import OutboxMessage, Person
+
+
+@dataclass
+class Turn:
+    ctx: AppContext
+    session: Session
+    inbound: Inbound
+    person: Person | None
+    now: datetime
+
+    @property
+    def t(self):
+        return self.ctx.catalog
+
+    def notify(self, person: Person, reply: Reply, purpose: str) -> OutboxMessage:
+        """Queue a message to another person; the key ties it to this inbound message."""
+        key = f"{self.inbound.channel}:{self.inbound.provider_message_id}:{purpose}:{person.id}"
+        return outbox.notify(
+            self.session, person, reply, key, self.now, self.ctx.channels, kind=purpose
+        )
+
+    def local_date(self, moment: datetime, person: Person | None = None) -> str:
+        """A UTC instant as a date in the person's own zone, e.g. "Rabu, 25 November"."""
+        zone = ZoneInfo(person.timezone if person else self.ctx.default_tz)
+        return self.local_date_of(moment.astimezone(zone).date())
+
+    def local_date_of(self, day: date) -> str:
+        return format_date(day, "EEEE, d MMMM", locale=self.ctx.language)

@@ -1,0 +1,234 @@
+"""The outbox dispatcher: claim due rows, send them through their channel, record what happened.
+
+Claiming marks rows `sending` with a lease (the next-attempt time) in a short transaction, using
+FOR UPDATE SKIP LOCKED on PostgreSQL so that two workers never take the same row; a worker that
+dies mid-send leaves a lease that expires, and the row is sent again (at least once). Each
+channel is claimed and sent separately, so a channel that is down only delays its own rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from conversations.messages import Channel, Reply
+from handlers import outbox
+from scheduler.senders import (
+    Outgoing,
+    PermanentSendError,
+    RecipientUnreachable,
+    Sender,
+    TransientSendError,
+)
+from storage.db import transaction
+from storage.models import OutboxMessage, OutboxStatus, Person
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+BACKOFF_BASE = timedelta(seconds=10)
+BACKOFF_CAP = timedelta(hours=1)
+LEASE = timedelta(minutes=2)
+BATCH_PER_CHANNEL = 50
+
+
+@dataclass
+class DispatchReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    by_channel: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: DispatchReport) -> None:
+        self.sent += other.sent
+        self.retried += other.retried
+        self.failed += other.failed
+        for channel, count in other.by_channel.items():
+            self.by_channel[channel] = self.by_channel.get(channel, 0) + count
+
+
+def backoff(attempt: int) -> timedelta:
+    return min(BACKOFF_BASE * (2 ** max(attempt - 1, 0)), BACKOFF_CAP)
+
+
+def claim(
+    sessions: sessionmaker[Session], channel: str, now: datetime, limit: int
+) -> list[Outgoing]:
+    with transaction(sessions) as session:
+        rows = session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.channel == channel,
+                OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)),
+                OutboxMessage.next_attempt_at <= now,
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        claimed = []
+        for row in rows:
+            row.status = OutboxStatus.SENDING
+            row.attempts += 1
+            row.next_attempt_at = now + LEASE
+            claimed.append(
+                Outgoing(
+                    row.id,
+                    row.channel,
+                    row.address,
+                    Reply.from_payload(row.payload),
+                    row.kind,
+                    row.idempotency_key,
+                    row.person_id,
+                    row.attempts,
+                )
+            )
+        return claimed
+
+
+def _mark_sent(
+    sessions: sessionmaker[Session], item: Outgoing, provider_id: str | None, now: datetime
+) -> None:
+    with transaction(sessions) as session:
+        row = session.get_one(OutboxMessage, item.outbox_id)
+        row.status = OutboxStatus.SENT
+        row.provider_message_id = provider_id
+        row.sent_at = now
+        row.last_error = None
+
+
+def _mark_retry(
+    sessions: sessionmaker[Session], item: Outgoing, error: TransientSendError, now: datetime
+) -> bool:
+    """Reschedule with backoff; True if it will be retried, False if it gave up."""
+    with transaction(sessions) as session:
+        row = session.get_one(OutboxMessage, item.outbox_id)
+        row.last_error = error.reason[:500]
+        if row.attempts >= MAX_ATTEMPTS:
+            row.status = OutboxStatus.FAILED
+            return False
+        delay = backoff(row.attempts)
+        if error.retry_after is not None:
+            delay = max(delay, timedelta(seconds=error.retry_after))
+        row.status = OutboxStatus.PENDING
+        row.next_attempt_at = now + delay
+        return True
+
+
+def _release(sessions: sessionmaker[Session], items: list[Outgoing], at: datetime) -> None:
+    """Give back claimed rows that were not tried, without counting an attempt."""
+    if not items:
+        return
+    with transaction(sessions) as session:
+        for item in items:
+            row = session.get_one(OutboxMessage, item.outbox_id)
+            row.status = OutboxStatus.PENDING
+            row.attempts -= 1
+            row.next_attempt_at = at
+
+
+def _mark_failed(
+    sessions: sessionmaker[Session],
+    item: Outgoing,
+    error: PermanentSendError,
+    channels: tuple[str, ...],
+    now: datetime,
+) -> None:
+    with transaction(sessions) as session:
+        row = session.get_one(OutboxMessage, item.outbox_id)
+        row.status = OutboxStatus.FAILED
+        row.last_error = (f"{error.code}: " if error.code else "") + error.reason[:500]
+        if not isinstance(error, RecipientUnreachable) or row.person_id is None:
+            return
+        person = session.get_one(Person, row.person_id)
+        if row.channel == Channel.TELEGRAM:
+            person.telegram_unreachable = True
+        if person.last_channel == row.channel:
+            person.last_channel = None
+        others = tuple(c for c in channels if c != row.channel)
+        channel, address = outbox.route_for(person, others)
+        if channel != row.channel:
+            outbox.enqueue(
+                session,
+                channel,
+                address,
+                item.reply,
+                f"{row.idempotency_key}:via:{channel}",
+                now,
+                person,
+                row.kind,
+            )
+            row.last_error += f" (sent via {channel} instead)"
+
+
+async def _send_channel(
+    sessions: sessionmaker[Session], sender: Sender, now: datetime, channels: tuple[str, ...]
+) -> DispatchReport:
+    report = DispatchReport()
+    items = await asyncio.to_thread(claim, sessions, sender.channel, now, BATCH_PER_CHANNEL)
+    for index, item in enumerate(items):
+        try:
+            result = await sender.send(item)
+        except TransientSendError as error:
+            retried = await asyncio.to_thread(_mark_retry, sessions, item, error, now)
+            report.retried += retried
+            report.failed += not retried
+            # The channel is in trouble: leave the rest of this batch for the next round.
+            await asyncio.to_thread(_release, sessions, items[index + 1 :], now + backoff(1))
+            log.warning("%s send failed (%s), backing off", sender.channel, error.reason)
+            break
+        except PermanentSendError as error:
+            await asyncio.to_thread(_mark_failed, sessions, item, error, channels, now)
+            report.failed += 1
+            log.warning("%s send failed for good: %s", sender.channel, error.code or error.reason)
+        except Exception as error:  # an adapter bug must not kill the dispatcher
+            log.exception("%s adapter raised", sender.channel)
+            transient = TransientSendError(f"unexpected error: {error!r}")
+            retried = await asyncio.to_thread(_mark_retry, sessions, item, transient, now)
+            report.retried += retried
+            report.failed += not retried
+        else:
+            await asyncio.to_thread(_mark_sent, sessions, item, result.provider_message_id, now)
+            report.sent += 1
+            report.by_channel[sender.channel] = report.by_channel.get(sender.channel, 0) + 1
+    return report
+
+
+async def dispatch_once(
+    sessions: sessionmaker[Session], senders: Mapping[str, Sender], now: datetime
+) -> DispatchReport:
+    """Send one batch per channel, the channels side by side."""
+    channels = tuple(senders)
+    results = await asyncio.gather(
+        *(_send_channel(sessions, sender, now, channels) for sender in senders.values()),
+        return_exceptions=True,
+    )
+    report = DispatchReport()
+    for channel, result in zip(senders, results, strict=True):
+        if isinstance(result, BaseException):
+            log.error("dispatch on %s failed: %r", channel, result)
+            continue
+        report.add(result)
+    return report
+
+
+async def drain(
+    sessions: sessionmaker[Session],
+    senders: Mapping[str, Sender],
+    now: datetime,
+    max_rounds: int = 20,
+) -> DispatchReport:
+    """Dispatch until nothing due is left (or a bounded number of rounds)."""
+    total = DispatchReport()
+    for _ in range(max_rounds):
+        report = await dispatch_once(sessions, senders, now)
+        total.add(report)
+        if report.sent == 0 and report.failed == 0:
+            break
+    return total

@@ -1,0 +1,47 @@
+"""Time-driven duties. Each finds due rows, acts, and marks them done in the same transaction."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from conversations.messages import Reply
+from handlers import outbox
+from handlers.context import AppContext
+from storage.db import transaction
+from storage.models import ConversationState
+
+log = logging.getLogger(__name__)
+
+Duty = Callable[[AppContext, datetime], int]
+
+
+def expire_idle_conversations(ctx: AppContext, now: datetime) -> int:
+    """End flows idle for 30 minutes and tell the person; nothing half-written is kept."""
+    try:
+        with transaction(ctx.sessions) as session:
+            rows = session.scalars(
+                select(ConversationState)
+                .where(ConversationState.flow.is_not(None), ConversationState.expires_at <= now)
+                .order_by(ConversationState.id)
+                .limit(500)
+                .with_for_update(skip_locked=True)
+            ).all()
+            for row in rows:
+                key = f"expire:{row.id}:{row.updated_at.isoformat()}"
+                reply = Reply(ctx.catalog("conv.expired"))
+                outbox.enqueue(session, row.channel, row.address, reply, key, now, kind="expiry")
+                row.flow = row.step = row.prompt_token = row.expires_at = None
+                row.data = {}
+            return len(rows)
+    except StaleDataError:
+        # The person wrote at this very moment; their message decides, the next tick retries.
+        log.info("a conversation changed while expiring; will retry on the next tick")
+        return 0
+
+
+DUTIES: tuple[Duty, ...] = (expire_idle_conversations,)

@@ -1,0 +1,33 @@
+"""One tick: every time-driven duty once as of `now`, then the outbox. Safe to run twice."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from handlers.context import AppContext
+from scheduler.dispatcher import DispatchReport, drain
+from scheduler.duties import DUTIES
+from scheduler.senders import Sender
+
+
+@dataclass
+class TickReport:
+    duties: dict[str, int] = field(default_factory=dict)
+    dispatch: DispatchReport = field(default_factory=DispatchReport)
+
+    def summary(self) -> str:
+        done = ", ".join(f"{name}={count}" for name, count in self.duties.items())
+        d = self.dispatch
+        return f"duties: {done}; outbox: sent {d.sent}, retried {d.retried}, failed {d.failed}"
+
+
+def run_duties(ctx: AppContext, now: datetime) -> dict[str, int]:
+    return {duty.__name__: duty(ctx, now) for duty in DUTIES}
+
+
+async def run_tick(ctx: AppContext, senders: Mapping[str, Sender], now: datetime) -> TickReport:
+    duties = await asyncio.to_thread(run_duties, ctx, now)
+    return TickReport(duties, await drain(ctx.sessions, senders, now))
