@@ -4,13 +4,15 @@ fresh SQLite file; either way it is built by the real Alembic migrations."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
 
+from handlers.context import AppContext
 from storage.db import create_db_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.models import Base
@@ -44,7 +46,7 @@ def db_engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def sessions(db_engine: Engine):  # noqa: ANN201
+def sessions(db_engine: Engine) -> Iterator[sessionmaker[Session]]:
     yield make_session_factory(db_engine)
     with db_engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
@@ -57,25 +59,25 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def ctx(sessions, clock: Clock):  # noqa: ANN001, ANN201
+def ctx(sessions: sessionmaker[Session], clock: Clock) -> AppContext:
     return make_context(sessions, clock)
 
 
 @pytest.fixture
-def demo_roster(ctx) -> None:  # noqa: ANN001
+def demo_roster(ctx: AppContext) -> None:
     from bot.demo import seed_demo_roster
 
     assert seed_demo_roster(ctx.sessions, ctx.default_tz) is not None
 
 
 @pytest.fixture
-def chat(ctx, demo_roster):  # noqa: ANN001, ANN201
+def chat(ctx: AppContext, demo_roster: None) -> Callable[[str], Chat]:
     """A chat factory on the web channel: chat("0812-1000-0003") talks as Sari."""
     return lambda phone: Chat(ctx, phone)
 
 
 @pytest.fixture
-def roster_csv(tmp_path: Path):  # noqa: ANN201
+def roster_csv(tmp_path: Path) -> Callable[..., Path]:
     def write(body: str, name: str = "roster.csv") -> Path:
         path = tmp_path / name
         header = "role,name,phone,kabupaten,kecamatan,supervisor_phone,timezone\n"
@@ -83,5 +85,3 @@ def roster_csv(tmp_path: Path):  # noqa: ANN201
         return path
 
     return write
-
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -90,6 +91,9 @@ class Chat:
                 .order_by(OutboxMessage.id.desc())
             ).all()
         return next(Reply.from_payload(r.payload) for r in rows if r.payload.get("options"))
+
+
+ChatFactory = Callable[[str], Chat]
 
 
 def texts(replies: list[Reply]) -> str:

@@ -1,12 +1,12 @@
-from tests.support import texts
+from tests.support import ChatFactory, texts
 
 
-def test_pendamping_asks_for_consultation_and_supervisor_is_alerted(chat) -> None:
+def test_pendamping_asks_for_consultation_and_supervisor_is_alerted(chat: ChatFactory) -> None:
     sari = chat("0812-1000-0003")
     dewi = chat("0812-1000-0002")
     menu = sari.send("halo")
     assert "Halo Sari" in menu[-1].text
-    assert [o.label for o in menu[-1].options][0] == "Minta konsultasi"
+    assert menu[-1].options[0].label == "Minta konsultasi"
     sari.send("1")
     sari.press("Manajemen kasus")
     sari.press("Mendesak")

@@ -5,11 +5,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from conversations.messages import Channel
+
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 
 def configure(runtime: Runtime) -> list[str]:
-    """Enable each channel whose credentials are set; return their names for the log."""
-    enabled = ["web"]
-    return enabled
+    """Enable each channel whose credentials are set; return the enabled channels' names."""
+    if runtime.settings.telegram_enabled:
+        from bot.channels import telegram
+
+        telegram.configure(runtime)
+    if runtime.settings.twilio_enabled:
+        from bot.channels import twilio
+
+        twilio.configure(runtime)
+    return [channel for channel in Channel.ALL if channel in runtime.senders]
