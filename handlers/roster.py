@@ -115,39 +115,52 @@ def _parse(text: str, default_tz: str, report: ImportReport) -> list[_Row]:
     return rows
 
 
+def _link_problem(row: _Row, file_roles: dict[str, str], existing: dict[str, Person]) -> str | None:
+    """Why this row's supervisor link cannot be made, or None when it can (or there is none)."""
+    if row.supervisor_phone is None:
+        return None
+    wanted = SUPERIOR_ROLE.get(row.role)
+    boss_role = file_roles.get(row.supervisor_phone) or (
+        existing[row.supervisor_phone].role if row.supervisor_phone in existing else None
+    )
+    if boss_role is None:
+        return f"unknown supervisor {row.supervisor_phone}"
+    if wanted is None or boss_role != wanted:
+        return (
+            f"supervisor {row.supervisor_phone} is a {boss_role}, "
+            f"not the {wanted or 'nobody'} a {row.role} reports to"
+        )
+    return None
+
+
+def _check_links(rows: list[_Row], existing: dict[str, Person], report: ImportReport) -> list[_Row]:
+    """Keep the rows whose supervisor is on the roster or kept from this file. Rejecting a row
+    can strand the rows that name it as supervisor, so repeat until nothing more is rejected."""
+    kept = rows
+    while True:
+        file_roles = {row.phone: row.role for row in kept}
+        still: list[_Row] = []
+        for row in kept:
+            problem = _link_problem(row, file_roles, existing)
+            if problem is None:
+                still.append(row)
+            else:
+                report.rejected.append(Rejection(row.line, problem))
+        if len(still) == len(kept):
+            return still
+        kept = still
+
+
 def import_roster(session: Session, text: str, default_tz: str) -> ImportReport:
     report = ImportReport()
     rows = _parse(text, default_tz, report)
     existing = {p.phone: p for p in session.scalars(select(Person))}
-    file_roles = {row.phone: row.role for row in rows}
-
-    accepted: list[tuple[_Row, Person | None]] = []
-    for row in rows:
-        boss: Person | None = None
-        if row.supervisor_phone is not None:
-            wanted = SUPERIOR_ROLE.get(row.role)
-            boss_role = file_roles.get(row.supervisor_phone) or (
-                existing[row.supervisor_phone].role if row.supervisor_phone in existing else None
-            )
-            if boss_role is None:
-                report.rejected.append(
-                    Rejection(row.line, f"unknown supervisor {row.supervisor_phone}")
-                )
-                continue
-            if wanted is None or boss_role != wanted:
-                report.rejected.append(
-                    Rejection(
-                        row.line,
-                        f"supervisor {row.supervisor_phone} is a {boss_role}, "
-                        f"not the {wanted or 'nobody'} a {row.role} reports to",
-                    )
-                )
-                continue
-        accepted.append((row, boss))
+    accepted = _check_links(rows, existing, report)
+    report.rejected.sort(key=lambda r: r.line)
 
     people: dict[str, Person] = dict(existing)
     changed: set[str] = set()
-    for row, _ in accepted:
+    for row in accepted:
         person = people.get(row.phone)
         fields = {
             "role": row.role,
@@ -170,7 +183,7 @@ def import_roster(session: Session, text: str, default_tz: str) -> ImportReport:
             changed.add(row.phone)
     session.flush()
 
-    for row, _ in accepted:
+    for row in accepted:
         person = people[row.phone]
         boss_id = people[row.supervisor_phone].id if row.supervisor_phone else None
         if person.supervisor_id != boss_id:
@@ -180,7 +193,7 @@ def import_roster(session: Session, text: str, default_tz: str) -> ImportReport:
     for phone in changed:
         audit.record(session, "roster.updated", "person", phone)
     report.updated = len(changed)
-    report.unchanged = sum(1 for row, _ in accepted if row.phone in existing) - len(changed)
+    report.unchanged = sum(1 for row in accepted if row.phone in existing) - len(changed)
     return report
 
 
