@@ -25,6 +25,7 @@ MENUS: dict[str, tuple[MenuItem, ...]] = {
         MenuItem("p2k2", "menu.p2k2_report"),
         MenuItem("jadwal", "menu.schedule"),
         MenuItem("pengaduan", "menu.complaint", flow="complaint"),
+        MenuItem("konsultasi_saya", "menu.my_consultations", action="my_consultations"),
     ),
     Role.SUPERVISOR: (
         MenuItem("konsultasi_masuk", "menu.open_consultations", action="open_consultations"),

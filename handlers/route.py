@@ -21,7 +21,7 @@ from conversations.choices import match_option
 from conversations.commands import CANCEL, HELP, MENU, START, global_command
 from conversations.engine import IDLE, IDLE_TIMEOUT, FlowState, Transition, split_choice
 from conversations.messages import Channel, Inbound, Option, Reply
-from handlers import actions, linking, outbox
+from handlers import actions, linking, outbox, prompts
 from handlers.context import AppContext
 from handlers.identity import identify, role_of
 from handlers.menus import menu_item, menu_options
@@ -165,10 +165,35 @@ class Dialog:
                 return self._finish(self.engine.help(state, now, self.option_source), notices)
             return self._menu([*notices, Reply(self.t(f"menu.help_{self.role}"))], greet=False)
 
+        if inbound.choice is not None or not state.active:
+            answer = prompts.find_answer(
+                self.turn.session, self.turn.person, inbound, state.updated_at
+            )
+            if answer is not None:
+                return self._answer_prompt(answer, state, notices)
         if state.active:
             transition = self.engine.advance(state, inbound, now, self.option_source)
             return self._finish(transition, notices)
         return self._from_menu(state, notices)
+
+    def _answer_prompt(
+        self, answer: prompts.PromptAnswer, state: FlowState, notices: list[Reply]
+    ) -> tuple[FlowState, list[Reply]]:
+        now = self.turn.now
+        answer.prompt.answered_at = now
+        result = actions.answer_prompt(self.turn, answer.prompt, answer.value)
+        replies = [*notices, *result.replies]
+        if result.start_flow is not None:
+            if state.active:
+                replies.append(Reply(self.t("conv.left_flow")))
+            start = self.engine.start(
+                result.start_flow, now, self.option_source, data=result.flow_data
+            )
+            return self._finish(start, replies)
+        if state.active:
+            state, prompt = self.engine.prompt(replace(state, updated_at=now), self.option_source)
+            return state, [*replies, prompt]
+        return state, replies
 
     # -- menu ------------------------------------------------------------------------------
     def _menu(

@@ -27,9 +27,13 @@ class Turn:
     def t(self):
         return self.ctx.catalog
 
+    def key(self, purpose: str) -> str:
+        """An idempotency key tied to this inbound message, unique per purpose."""
+        return f"{self.inbound.channel}:{self.inbound.provider_message_id}:{purpose}"
+
     def notify(self, person: Person, reply: Reply, purpose: str) -> OutboxMessage:
         """Queue a message to another person; the key ties it to this inbound message."""
-        key = f"{self.inbound.channel}:{self.inbound.provider_message_id}:{purpose}:{person.id}"
+        key = self.key(f"{purpose}:{person.id}")
         return outbox.notify(
             self.session, person, reply, key, self.now, self.ctx.channels, kind=purpose
         )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
+from zoneinfo import ZoneInfo
 
 import holidays
 
@@ -26,3 +27,11 @@ def add_working_days(start: date, days: int) -> date:
         if is_working_day(current):
             remaining -= 1
     return current
+
+
+def add_working_days_at(moment: datetime, days: int, timezone: str) -> datetime:
+    """The same local clock time `days` working days later, in `timezone`, returned in UTC."""
+    zone = ZoneInfo(timezone)
+    local = moment.astimezone(zone)
+    target = add_working_days(local.date(), days)
+    return datetime.combine(target, local.timetz().replace(tzinfo=None), zone).astimezone(UTC)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from conversations.messages import Reply
-from handlers import outbox
+from handlers import consultations, outbox
 from handlers.context import AppContext
 from storage.db import transaction
 from storage.models import ConversationState
@@ -44,4 +44,10 @@ def expire_idle_conversations(ctx: AppContext, now: datetime) -> int:
         return 0
 
 
-DUTIES: tuple[Duty, ...] = (expire_idle_conversations,)
+def consultation_ack_clocks(ctx: AppContext, now: datetime) -> int:
+    """Remind supervisors of unanswered consultations, then escalate to the korkab."""
+    with transaction(ctx.sessions) as session:
+        return consultations.run_ack_clocks(ctx, session, now)
+
+
+DUTIES: tuple[Duty, ...] = (expire_idle_conversations, consultation_ack_clocks)

@@ -177,11 +177,57 @@ class Consultation(Base):
     urgency: Mapped[str] = mapped_column(String(20))
     description: Mapped[str] = mapped_column(Text)
     preferred_mode: Mapped[str] = mapped_column(String(20))
+    preferred_time: Mapped[str] = mapped_column(String(100), default="")
     status: Mapped[str] = mapped_column(String(20), default="menunggu")
+    # The open proposal: who proposed which time (the pendamping's request counts as one).
+    proposed_time: Mapped[str] = mapped_column(String(100), default="")
+    proposed_by: Mapped[str] = mapped_column(String(20), default="pendamping")
+    agreed_time: Mapped[str | None] = mapped_column(String(100))
+    agreed_mode: Mapped[str | None] = mapped_column(String(20))
+    agreed_at: Mapped[datetime | None]
+    acknowledged_at: Mapped[datetime | None]
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[datetime | None]
+    # Acknowledgement clock: the stage reached so far and when the next one is due.
+    escalation_stage: Mapped[int] = mapped_column(Integer, default=0)
+    next_escalation_at: Mapped[datetime | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     pendamping: Mapped[Person] = relationship(foreign_keys=[pendamping_id])
     supervisor: Mapped[Person | None] = relationship(foreign_keys=[supervisor_id])
+    notes: Mapped[list[ConsultationNote]] = relationship(
+        back_populates="consultation", order_by="ConsultationNote.id"
+    )
+
+
+class ConsultationNote(Base):
+    __tablename__ = "consultation_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="notes")
+    author: Mapped[Person] = relationship()
+
+
+class ActionPrompt(Base):
+    """Choices sent to someone outside their own dialog (an alert to acknowledge, a proposal to
+    answer). The token in the choices ties an answer, however late, back to its record."""
+
+    __tablename__ = "action_prompts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(16), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[datetime | None]
 
 
 class Complaint(Base):

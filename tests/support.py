@@ -63,8 +63,8 @@ class Chat:
         return self.inbox()
 
     def press(self, label: str) -> list[Reply]:
-        """Press the button with this label on the latest message that has buttons."""
-        reply = self.last_prompt()
+        """Press the button with this label on the newest message that offers it."""
+        reply = self.last_prompt(label)
         option = next(o for o in reply.options if o.label == label)
         return self.send(choice=reply.callback_data(option))
 
@@ -83,14 +83,16 @@ class Chat:
             self.last_seen = rows[-1].id
         return [Reply.from_payload(r.payload) for r in rows]
 
-    def last_prompt(self) -> Reply:
+    def last_prompt(self, label: str | None = None) -> Reply:
+        """The newest message with buttons (with a button of this label, if given)."""
         with self.ctx.sessions() as session:
             rows = session.scalars(
                 select(OutboxMessage)
                 .where(OutboxMessage.address == self.address)
                 .order_by(OutboxMessage.id.desc())
             ).all()
-        return next(Reply.from_payload(r.payload) for r in rows if r.payload.get("options"))
+        replies = (Reply.from_payload(r.payload) for r in rows if r.payload.get("options"))
+        return next(r for r in replies if label is None or any(o.label == label for o in r.options))
 
 
 ChatFactory = Callable[[str], Chat]

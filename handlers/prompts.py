@@ -1,0 +1,120 @@
+"""Action prompts: choices sent to someone outside their own dialog, answered whenever they can.
+
+An alert to a supervisor ("Terima / Usulkan waktu lain / Tidak bisa") is an outbox row whose
+options carry a prompt token. A button press brings the token back; a typed answer ("1") is
+matched against the newest prompt the person has not answered and has not written since.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from conversations.choices import match_option
+from conversations.engine import split_choice
+from conversations.messages import Inbound, Option, Reply
+from handlers import outbox
+from storage.models import ActionPrompt, OutboxMessage, Person
+
+
+@dataclass(frozen=True)
+class PromptAnswer:
+    prompt: ActionPrompt
+    value: str
+
+
+def make_prompt(
+    session: Session,
+    person: Person,
+    action: str,
+    entity_id: int,
+    text: str,
+    options: Sequence[Option],
+    now: datetime,
+) -> Reply:
+    """A reply with choices whose answer comes back to `action` for `entity_id`."""
+    token = "p" + secrets.token_hex(4)
+    session.add(
+        ActionPrompt(
+            token=token,
+            person_id=person.id,
+            action=action,
+            entity_id=entity_id,
+            options={"items": [{"value": o.value, "label": o.label} for o in options]},
+            created_at=now,
+        )
+    )
+    return Reply(text, tuple(options), token)
+
+
+def offer(
+    session: Session,
+    person: Person,
+    action: str,
+    entity_id: int,
+    text: str,
+    options: Sequence[Option],
+    key: str,
+    now: datetime,
+    channels: tuple[str, ...],
+    kind: str = "alert",
+) -> OutboxMessage:
+    """Queue a prompt to `person` on their best channel."""
+    reply = make_prompt(session, person, action, entity_id, text, options, now)
+    return outbox.notify(session, person, reply, key, now, channels, kind=kind)
+
+
+def _options(prompt: ActionPrompt) -> list[Option]:
+    return [Option(o["value"], o["label"]) for o in prompt.options.get("items", [])]
+
+
+def find_answer(
+    session: Session,
+    person: Person | None,
+    inbound: Inbound,
+    last_spoke_at: datetime | None,
+) -> PromptAnswer | None:
+    if person is None:
+        return None
+    if inbound.choice is not None:
+        token, value = split_choice(inbound.choice)
+        if token is None or not token.startswith("p"):
+            return None
+        prompt = session.scalars(
+            select(ActionPrompt).where(
+                ActionPrompt.token == token, ActionPrompt.person_id == person.id
+            )
+        ).one_or_none()
+        if prompt is None or value not in {o.value for o in _options(prompt)}:
+            return None
+        return PromptAnswer(prompt, value)
+    if not inbound.text.strip():
+        return None
+    query = select(ActionPrompt).where(
+        ActionPrompt.person_id == person.id, ActionPrompt.answered_at.is_(None)
+    )
+    if last_spoke_at is not None:
+        query = query.where(ActionPrompt.created_at > last_spoke_at)
+    prompt = session.scalars(query.order_by(ActionPrompt.id.desc()).limit(1)).one_or_none()
+    if prompt is None:
+        return None
+    chosen = match_option(inbound.text, _options(prompt))
+    return PromptAnswer(prompt, chosen.value) if chosen else None
+
+
+def close_prompts(session: Session, action_prefix: str, entity_id: int, now: datetime) -> None:
+    """Mark every open prompt about this record answered (e.g. after a late reply)."""
+    session.execute(
+        update(ActionPrompt)
+        .where(
+            ActionPrompt.action.startswith(action_prefix),
+            ActionPrompt.entity_id == entity_id,
+            ActionPrompt.answered_at.is_(None),
+        )
+        .values(answered_at=now)
+    )
