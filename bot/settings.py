@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -27,6 +28,11 @@ class Settings(BaseSettings):
     TWILIO_SMS_NUMBER: str | None = None
     TWILIO_API_BASE_URL: str | None = None
     PUBLIC_BASE_URL: str | None = None
+    # Not part of the public contract. WhatsApp Content templates (approved by Meta) for messages
+    # that leave the 24-hour window, as JSON mapping an outbox kind to a content SID, e.g.
+    # {"complaint_alert": "HX…", "default": "HX…"}; each template has one variable {{1}}.
+    TWILIO_CONTENT_TEMPLATES: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
+    TWILIO_TIMEOUT_SECONDS: float = Field(default=15.0, gt=0)
     PKH_DEFAULT_TZ: str = "Asia/Jakarta"
     PKH_LANGUAGE: Literal["id", "en"] = "id"
     # Not part of the public contract: how often the scheduler runs the time-driven duties.
@@ -47,6 +53,18 @@ class Settings(BaseSettings):
     @classmethod
     def _check_timezone(cls, value: str) -> str:
         return resolve_timezone(value)
+
+    @field_validator("TWILIO_CONTENT_TEMPLATES", mode="before")
+    @classmethod
+    def _parse_templates(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        if not value.strip():
+            return {}
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ValueError('must be JSON like {"reminder": "HX…"}') from exc
 
     @field_validator(
         "TELEGRAM_BOT_TOKEN",

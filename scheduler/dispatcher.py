@@ -23,6 +23,7 @@ from scheduler.senders import (
     Outgoing,
     PermanentSendError,
     RecipientUnreachable,
+    SendElsewhere,
     Sender,
     TransientSendError,
 )
@@ -144,6 +145,9 @@ def _mark_failed(
         row = session.get_one(OutboxMessage, item.outbox_id)
         row.status = OutboxStatus.FAILED
         row.last_error = (f"{error.code}: " if error.code else "") + error.reason[:500]
+        if isinstance(error, SendElsewhere):
+            _send_elsewhere(session, row, item, error.channel, channels, now)
+            return
         if not isinstance(error, RecipientUnreachable) or row.person_id is None:
             return
         person = session.get_one(Person, row.person_id)
@@ -165,6 +169,33 @@ def _mark_failed(
                 row.kind,
             )
             row.last_error += f" (sent via {channel} instead)"
+
+
+def _send_elsewhere(
+    session: Session,
+    row: OutboxMessage,
+    item: Outgoing,
+    channel: str,
+    channels: tuple[str, ...],
+    now: datetime,
+) -> None:
+    """Queue the same message on another channel; the person stays reachable where they were."""
+    person = session.get(Person, row.person_id) if row.person_id is not None else None
+    address = outbox.address_on(person, channel) if person is not None else None
+    if channel not in channels or address is None:
+        row.last_error += f" ({channel} is not available either)"
+        return
+    outbox.enqueue(
+        session,
+        channel,
+        address,
+        item.reply,
+        f"{row.idempotency_key}:via:{channel}",
+        now,
+        person,
+        row.kind,
+    )
+    row.last_error += f" (sent via {channel} instead)"
 
 
 async def _send_channel(

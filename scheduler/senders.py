@@ -50,6 +50,15 @@ class RecipientUnreachable(PermanentSendError):
     """This person cannot be reached on this channel any more (e.g. blocked the bot)."""
 
 
+class SendElsewhere(PermanentSendError):
+    """This channel cannot carry the message now, though the person is not unreachable (e.g. a
+    WhatsApp number outside its 24-hour window): send the same message on `channel` instead."""
+
+    def __init__(self, reason: str, channel: str, code: str | None = None) -> None:
+        super().__init__(reason, code)
+        self.channel = channel
+
+
 class Sender(Protocol):
     channel: str
 

@@ -17,8 +17,10 @@ def configure(runtime: Runtime) -> list[str]:
         from bot.channels import telegram
 
         telegram.configure(runtime)
-    if runtime.settings.twilio_enabled:
-        from bot.channels import twilio
+    from bot.channels import twilio
 
+    if runtime.settings.twilio_enabled:
         twilio.configure(runtime)
+    else:
+        twilio.configure_disabled(runtime)
     return [channel for channel in Channel.ALL if channel in runtime.senders]

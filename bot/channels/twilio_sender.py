@@ -1,0 +1,228 @@
+"""Sending WhatsApp and SMS messages with the twilio client's async API.
+
+Twilio errors are sorted for the dispatcher: 5xx, 429, timeouts and connection trouble are
+transient (retried with backoff); other 4xx are permanent (never retried as they are).
+
+A retry must not send twice what Twilio already accepted (a request that timed out may well have
+gone through). Twilio's Messages API does not document any idempotency key for creating a
+message, so a header that only our fake honoured would prove nothing. Instead, every attempt
+after the first lists the recent messages from our number to that person and skips each part
+whose body Twilio already holds, created since the outbox row was (less a little clock skew).
+The worst a false match can do is skip an identical text sent moments before.
+
+WhatsApp only delivers free-form text within 24 hours of the person's last message to us (else
+Twilio fails it with 63016). Outside that window a message goes to the person's Telegram when
+they have it, else as the Content template configured for its kind, else it fails with a reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiohttp
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.http.response import Response
+from twilio.rest import Client
+
+from bot.channels.twilio_render import render, split_body, template_variable
+from conversations.messages import Channel
+from scheduler.senders import (
+    Outgoing,
+    PermanentSendError,
+    RecipientUnreachable,
+    SendElsewhere,
+    Sender,
+    SendResult,
+    TransientSendError,
+)
+from storage.models import ConversationState, OutboxMessage, Person
+
+TWILIO_API = "https://api.twilio.com"
+WHATSAPP_WINDOW = timedelta(hours=24)
+CLOCK_SKEW = timedelta(minutes=2)
+LOOKUP_LIMIT = 20
+UNSUBSCRIBED = 21610  # the person sent STOP
+DEFAULT_TEMPLATE = "default"
+
+
+class RoutedHttpClient(AsyncTwilioHttpClient):
+    """Twilio's aiohttp client with two changes: requests to api.twilio.com go to `base_url`
+    when given (a fake in tests), and every request has a timeout (the stock client passes
+    none to aiohttp unless each call gives one, and then waits for ever)."""
+
+    def __init__(self, base_url: str | None, timeout: float) -> None:
+        super().__init__(timeout=timeout)
+        self.base_url = base_url.rstrip("/") if base_url else None
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, object] | None = None,
+        data: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float | None = None,
+        allow_redirects: bool = False,
+    ) -> Response:
+        if self.base_url and url.startswith(TWILIO_API):
+            url = self.base_url + url[len(TWILIO_API) :]
+        return await super().request(
+            method, url, params, data, headers, auth, timeout or self.timeout, allow_redirects
+        )
+
+
+class TwilioApi:
+    """One twilio `Client` shared by the WhatsApp and SMS senders, built on first use (its
+    aiohttp session belongs to the running event loop) and closed on shutdown."""
+
+    def __init__(
+        self, account_sid: str, auth_token: str, base_url: str | None, timeout: float
+    ) -> None:
+        self._credentials = (account_sid, auth_token)
+        self._base_url = base_url
+        self._timeout = timeout
+        self._http: RoutedHttpClient | None = None
+        self._client: Client | None = None
+
+    def client(self) -> Client:
+        if self._client is None:
+            self._http = RoutedHttpClient(self._base_url, self._timeout)
+            self._client = Client(*self._credentials, http_client=self._http)
+        return self._client
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.close()
+        self._http = self._client = None
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """What the database knows that decides how to send one outbox row."""
+
+    last_inbound_at: datetime | None
+    has_telegram: bool
+    queued_at: datetime | None
+
+    def in_window(self, now: datetime) -> bool:
+        return self.last_inbound_at is not None and now - self.last_inbound_at < WHATSAPP_WINDOW
+
+
+def load_recipient(sessions: sessionmaker[Session], message: Outgoing) -> Recipient:
+    with sessions() as session:
+        last = session.scalar(
+            select(ConversationState.last_inbound_at).where(
+                ConversationState.channel == Channel.WHATSAPP,
+                ConversationState.address == message.address,
+            )
+        )
+        person = session.get(Person, message.person_id) if message.person_id else None
+        queued = session.scalar(
+            select(OutboxMessage.created_at).where(OutboxMessage.id == message.outbox_id)
+        )
+        has_telegram = bool(person and person.telegram_chat_id and not person.telegram_unreachable)
+        return Recipient(last, has_telegram, queued)
+
+
+def classify(error: TwilioRestException) -> TransientSendError | PermanentSendError:
+    code = str(error.code or error.status)
+    reason = f"twilio {error.status}: {error.msg}"
+    if error.status == 429 or error.status >= 500:
+        return TransientSendError(reason, code=code)
+    if error.code == UNSUBSCRIBED:
+        return RecipientUnreachable(reason, code=code)
+    return PermanentSendError(reason, code=code)
+
+
+class TwilioSender:
+    """The sender for one channel ("whatsapp" or "sms") from one of our Twilio numbers."""
+
+    def __init__(
+        self,
+        channel: str,
+        from_number: str,
+        api: TwilioApi,
+        sessions: sessionmaker[Session],
+        clock: Callable[[], datetime],
+        senders: Mapping[str, Sender],
+        templates: Mapping[str, str],
+        status_callback: str | None,
+    ) -> None:
+        self.channel = channel
+        self.prefix = "whatsapp:" if channel == Channel.WHATSAPP else ""
+        self.from_ = self.prefix + from_number
+        self.api = api
+        self.sessions = sessions
+        self.clock = clock
+        self.senders = senders
+        self.templates = templates
+        self.status_callback = status_callback
+
+    async def send(self, message: Outgoing) -> SendResult:
+        recipient = await asyncio.to_thread(load_recipient, self.sessions, message)
+        to = self.prefix + message.address
+        body = render(message.reply, self.channel)
+        if self.channel == Channel.WHATSAPP and not recipient.in_window(self.clock()):
+            return await self._outside_window(message, recipient, to, body)
+        parts = split_body(body)
+        accepted = await self._accepted(to, recipient) if message.attempt > 1 else {}
+        sids = [accepted.get(part) or await self._create(to, body=part) for part in parts]
+        return SendResult(provider_message_id=sids[0])
+
+    async def _outside_window(
+        self, message: Outgoing, recipient: Recipient, to: str, body: str
+    ) -> SendResult:
+        if recipient.has_telegram and Channel.TELEGRAM in self.senders:
+            raise SendElsewhere("outside the WhatsApp 24-hour window", Channel.TELEGRAM)
+        content_sid = self.templates.get(message.kind) or self.templates.get(DEFAULT_TEMPLATE)
+        if content_sid is None:
+            raise PermanentSendError(
+                f"outside the WhatsApp 24-hour window, no template for kind "
+                f"{message.kind!r} and no Telegram to send it to",
+                code="window",
+            )
+        variables = json.dumps({"1": template_variable(body)}, ensure_ascii=False)
+        sid = await self._create(to, content_sid=content_sid, content_variables=variables)
+        return SendResult(provider_message_id=sid)
+
+    async def _create(self, to: str, **fields: Any) -> str:
+        if self.status_callback:
+            fields["status_callback"] = self.status_callback
+        if self.channel == Channel.SMS:
+            fields["smart_encoded"] = True  # curly quotes and the like as GSM-7, not UCS-2
+        try:
+            created = await self.api.client().messages.create_async(
+                to=to, from_=self.from_, **fields
+            )
+        except TwilioRestException as error:
+            raise classify(error) from error
+        except (TimeoutError, aiohttp.ClientError) as error:
+            raise TransientSendError(f"twilio not reachable: {error!r}") from error
+        assert created.sid is not None
+        return created.sid
+
+    async def _accepted(self, to: str, recipient: Recipient) -> dict[str, str]:
+        """Bodies Twilio already holds from an earlier attempt of this row, with their SIDs."""
+        try:
+            recent = await self.api.client().messages.list_async(
+                to=to, from_=self.from_, limit=LOOKUP_LIMIT
+            )
+        except TwilioRestException as error:
+            raise classify(error) from error
+        except (TimeoutError, aiohttp.ClientError) as error:
+            raise TransientSendError(f"twilio not reachable: {error!r}") from error
+        since = (recipient.queued_at or self.clock()) - CLOCK_SKEW
+        return {
+            m.body: m.sid
+            for m in reversed(recent)
+            if m.body is not None and m.sid and m.date_created and m.date_created >= since
+        }

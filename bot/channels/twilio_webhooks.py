@@ -1,0 +1,152 @@
+"""Twilio's webhooks: inbound WhatsApp/SMS messages and delivery status callbacks.
+
+Both are signed: `X-Twilio-Signature` is checked with twilio's `RequestValidator` against the
+URL Twilio called, which behind a TLS proxy is PUBLIC_BASE_URL + path, not what the app sees.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from conversations.messages import Attachment, Channel, Inbound
+from handlers.phones import try_e164
+from handlers.route import handle_inbound
+from storage.db import transaction
+from storage.models import OutboxMessage
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+INBOUND_PATH = "/webhooks/twilio"
+STATUS_PATH = "/webhooks/twilio/status"
+MAX_MEDIA = 10
+# Delivery moves only forward along this order; the terminal ones end it.
+PROGRESS = {"accepted": 0, "scheduled": 0, "queued": 0, "sending": 1, "sent": 2}
+PROGRESS |= {"delivered": 3, "read": 4}
+TERMINAL = frozenset({"failed", "undelivered", "canceled"})
+
+
+def make_router(runtime: Runtime, validator: RequestValidator | None) -> APIRouter:
+    """The webhook routes; with no validator (Twilio not configured) they answer 403."""
+    router = APIRouter()
+
+    async def verified_form(request: Request) -> dict[str, str]:
+        signature = request.headers.get("X-Twilio-Signature")
+        form = await request.form()
+        params = {key: value for key, value in form.multi_items() if isinstance(value, str)}
+        url = signed_url(request, runtime.settings.PUBLIC_BASE_URL)
+        if validator is None or not signature or not validator.validate(url, params, signature):
+            log.warning("rejected a Twilio webhook with a missing or bad signature")
+            raise HTTPException(403, "bad signature")
+        return params
+
+    @router.post(INBOUND_PATH)
+    async def inbound(request: Request) -> Response:
+        inbound = inbound_from_form(await verified_form(request), runtime.ctx.clock())
+        await asyncio.to_thread(handle_inbound, runtime.ctx, inbound)
+        # Replies go through the outbox, not in this answer.
+        return Response(str(MessagingResponse()), media_type="text/xml")
+
+    @router.post(STATUS_PATH)
+    async def status(request: Request) -> Response:
+        form = await verified_form(request)
+        sid, state = form.get("MessageSid"), form.get("MessageStatus")
+        if not sid or not state:
+            raise HTTPException(400, "MessageSid and MessageStatus are required")
+        await asyncio.to_thread(
+            apply_status, runtime.sessions, sid, state.lower(), form.get("ErrorCode")
+        )
+        return Response(status_code=204)
+
+    return router
+
+
+def signed_url(request: Request, public_base_url: str | None) -> str:
+    if public_base_url is None:
+        return str(request.url)
+    query = f"?{request.url.query}" if request.url.query else ""
+    return public_base_url.rstrip("/") + request.url.path + query
+
+
+def inbound_from_form(form: Mapping[str, str], now: datetime) -> Inbound:
+    sender, sid = form.get("From", ""), form.get("MessageSid") or form.get("SmsSid")
+    if not sender or not sid:
+        raise HTTPException(400, "From and MessageSid are required")
+    channel = Channel.WHATSAPP if sender.lower().startswith("whatsapp:") else Channel.SMS
+    address = try_e164(sender) or sender.split(":", 1)[-1]
+    return Inbound(
+        channel=channel,
+        address=address,
+        provider_message_id=sid,
+        received_at=now,
+        text=form.get("Body", ""),
+        sender_name=form.get("ProfileName") or None,
+        attachments=attachments(form),
+    )
+
+
+def attachments(form: Mapping[str, str]) -> tuple[Attachment, ...]:
+    """Twilio keeps the media; we keep its URL and type, never the bytes."""
+    try:
+        count = min(int(form.get("NumMedia", "0") or 0), MAX_MEDIA)
+    except ValueError:
+        count = 0
+    found = []
+    for index in range(count):
+        url = form.get(f"MediaUrl{index}")
+        if url:
+            content_type = form.get(f"MediaContentType{index}") or None
+            found.append(Attachment(media_kind(content_type), url, content_type))
+    return tuple(found)
+
+
+def media_kind(content_type: str | None) -> str:
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if kind.startswith("image/"):
+        return "photo"
+    if kind in ("audio/ogg", "audio/opus"):  # WhatsApp voice notes
+        return "voice"
+    if kind.startswith("audio/"):
+        return "audio"
+    if kind.startswith("video/"):
+        return "video"
+    return "document"
+
+
+def apply_status(
+    sessions: sessionmaker[Session], sid: str, state: str, error_code: str | None
+) -> bool:
+    """Move the row's delivery status forward; False for unknown, repeated or stale callbacks."""
+    if state not in PROGRESS and state not in TERMINAL:
+        return False
+    with transaction(sessions) as session:
+        row = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.provider_message_id == sid).with_for_update()
+        ).first()
+        if row is None or not _is_forward(row.delivery_status, state):
+            return False
+        row.delivery_status = state
+        if error_code:
+            row.last_error = f"{error_code}: twilio reported the message {state}"
+        return True
+
+
+def _is_forward(current: str | None, new: str) -> bool:
+    if current in TERMINAL:
+        return False
+    rank = PROGRESS.get(current, -1) if current is not None else -1
+    if new in TERMINAL:
+        return rank < PROGRESS["delivered"]
+    return PROGRESS[new] > rank
