@@ -18,6 +18,7 @@ they have it, else as the Content template configured for its kind, else it fail
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -51,11 +52,12 @@ CLOCK_SKEW = timedelta(minutes=2)
 LOOKUP_LIMIT = 20
 UNSUBSCRIBED = 21610  # the person sent STOP
 DEFAULT_TEMPLATE = "default"
+REPLY = "reply"  # the outbox kind of an answer to an inbound message
 
 
 class RoutedHttpClient(AsyncTwilioHttpClient):
-    """Twilio's aiohttp client with two changes: requests to api.twilio.com go to `base_url`
-    when given (a fake in tests), and every request has a timeout (the stock client passes
+    """Twilio's aiohttp client, changed so that requests to api.twilio.com go to `base_url`
+    when given (a fake in tests) and every request has a timeout (the stock client passes
     none to aiohttp unless each call gives one, and then waits for ever)."""
 
     def __init__(self, base_url: str | None, timeout: float) -> None:
@@ -75,8 +77,12 @@ class RoutedHttpClient(AsyncTwilioHttpClient):
     ) -> Response:
         if self.base_url and url.startswith(TWILIO_API):
             url = self.base_url + url[len(TWILIO_API) :]
+        headers = dict(headers or {})
+        if auth is not None:  # as a header: aiohttp deprecates its BasicAuth argument
+            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
+            headers["Authorization"] = f"Basic {token}"
         return await super().request(
-            method, url, params, data, headers, auth, timeout or self.timeout, allow_redirects
+            method, url, params, data, headers, None, timeout or self.timeout, allow_redirects
         )
 
 
@@ -113,8 +119,13 @@ class Recipient:
     has_telegram: bool
     queued_at: datetime | None
 
-    def in_window(self, now: datetime) -> bool:
-        return self.last_inbound_at is not None and now - self.last_inbound_at < WHATSAPP_WINDOW
+    def in_window(self, now: datetime, kind: str) -> bool:
+        """A reply answers a message that has just come in, even one whose handling failed and
+        left no trace in the database: its window opened no later than the reply was queued."""
+        opened = self.last_inbound_at
+        if kind == REPLY and self.queued_at is not None:
+            opened = max(opened or self.queued_at, self.queued_at)
+        return opened is not None and now - opened < WHATSAPP_WINDOW
 
 
 def load_recipient(sessions: sessionmaker[Session], message: Outgoing) -> Recipient:
@@ -171,7 +182,7 @@ class TwilioSender:
         recipient = await asyncio.to_thread(load_recipient, self.sessions, message)
         to = self.prefix + message.address
         body = render(message.reply, self.channel)
-        if self.channel == Channel.WHATSAPP and not recipient.in_window(self.clock()):
+        if self.channel == Channel.WHATSAPP and not recipient.in_window(self.clock(), message.kind):
             return await self._outside_window(message, recipient, to, body)
         parts = split_body(body)
         accepted = await self._accepted(to, recipient) if message.attempt > 1 else {}
