@@ -54,6 +54,8 @@ class Step:
     # Free-text validator: returns the value to store or raises Invalid. With choices it is
     # consulted only when the answer matches no option (e.g. a typed place name).
     parse: Callable[[str, Mapping[str, Any]], Any] | None = None
+    # Pass a chosen option's value through `parse` too (e.g. "hari ini" -> an ISO date).
+    parse_choices: bool = False
     skippable: bool = False
     collects_attachments: bool = False
     next: Callable[[Mapping[str, Any]], str | None] | None = None
@@ -214,8 +216,10 @@ class Engine:
 
         if chosen is not None and chosen.value in (SKIP, DONE):
             data.setdefault(step.name, [] if step.collects_attachments else None)
-        elif chosen is not None:
+        elif chosen is not None and not (step.parse_choices and step.parse is not None):
             data[step.name] = chosen.value
+        elif chosen is not None and step.parse is not None:
+            data[step.name] = step.parse(chosen.value, data)
         elif step.parse is not None and message.text.strip():
             try:
                 data[step.name] = step.parse(message.text.strip(), data)
@@ -245,7 +249,9 @@ class Engine:
         if chosen.value == CONFIRM_SEND:
             return Transition(IDLE, [], Outcome(flow.name, dict(state.data)))
         if chosen.value == CONFIRM_RESTART:
-            return self.start(flow.name, now, source)
+            answers = {step.name for step in flow.steps}
+            context = {k: v for k, v in state.data.items() if k not in answers}
+            return self.start(flow.name, now, source, data=context)
         return Transition(IDLE, [Reply(self.t("conv.cancelled"))], show_menu=True)
 
     def help(self, state: FlowState, now: datetime, source: OptionSource | None) -> Transition:

@@ -7,9 +7,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from conversations.flows import complaint, consultation, consultation_followup
+from conversations.flows import (
+    case_update,
+    complaint,
+    consultation,
+    consultation_followup,
+    p2k2_report,
+)
 from conversations.messages import Option, Outcome, Reply
-from handlers import complaints, consultations
+from handlers import cases, complaints, consultations, p2k2
+from handlers.prompts import PromptResult
 from handlers.turn import Turn
 from storage.models import ActionPrompt, Person, Role
 
@@ -23,13 +30,17 @@ FLOW_ACTIONS: dict[str, FlowAction] = {
     consultation_followup.DECLINE: consultations.decline,
     consultation_followup.NOTE: consultations.add_note,
     consultation_followup.CLOSE: consultations.close,
+    case_update.NAME: cases.record_update,
+    case_update.FEEDBACK: cases.record_feedback,
+    p2k2_report.NAME: p2k2.record_report,
 }
 
-PromptAction = Callable[[Turn, ActionPrompt, str], consultations.PromptResult]
+PromptAction = Callable[[Turn, ActionPrompt, str], PromptResult]
 
 # By prefix of ActionPrompt.action.
 PROMPT_ACTIONS: dict[str, PromptAction] = {
     consultations.PROMPT_PREFIX: consultations.answer_prompt,
+    cases.PROMPT_PREFIX: cases.answer_prompt,
 }
 
 MENU_ACTIONS: dict[str, MenuAction] = {
@@ -37,6 +48,8 @@ MENU_ACTIONS: dict[str, MenuAction] = {
     "my_consultations": consultations.list_for_pendamping,
     "check_status": complaints.status_for_reporter,
     "complaints_list": complaints.list_for_staff,
+    "cases_list": cases.list_for_staff,
+    "p2k2_coverage": p2k2.coverage_for_staff,
 }
 
 
@@ -44,7 +57,7 @@ def complete_flow(outcome: Outcome, turn: Turn) -> list[Reply]:
     return FLOW_ACTIONS[outcome.flow](turn, outcome.data)
 
 
-def answer_prompt(turn: Turn, prompt: ActionPrompt, value: str) -> consultations.PromptResult:
+def answer_prompt(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
     for prefix, action in PROMPT_ACTIONS.items():
         if prompt.action.startswith(prefix):
             return action(turn, prompt, value)
@@ -55,7 +68,7 @@ def run_menu_action(name: str, turn: Turn) -> list[Reply]:
     return MENU_ACTIONS[name](turn)
 
 
-def dynamic_options(name: str, turn: Turn, _data: Mapping[str, Any]) -> Sequence[Option]:
+def dynamic_options(name: str, turn: Turn, data: Mapping[str, Any]) -> Sequence[Option]:
     if name == complaint.KECAMATAN_SOURCE:
         places = turn.session.scalars(
             select(Person.kecamatan)
@@ -64,4 +77,10 @@ def dynamic_options(name: str, turn: Turn, _data: Mapping[str, Any]) -> Sequence
             .order_by(Person.kecamatan)
         ).all()
         return [Option(place, place) for place in places]
+    if name == case_update.CASE_SOURCE:
+        return cases.my_case_options(turn)
+    if name == p2k2_report.SESSION_SOURCE:
+        return p2k2.session_options(turn, data)
+    if name == p2k2_report.GROUP_SOURCE:
+        return p2k2.group_options(turn)
     raise KeyError(f"no option source {name!r}")

@@ -22,6 +22,7 @@ from conversations.flows.consultation import TIMES
 from conversations.messages import Option, Reply
 from handlers import audit, outbox, prompts
 from handlers.context import AppContext
+from handlers.prompts import PromptResult
 from handlers.turn import Turn
 from handlers.workdays import add_working_days_at
 from storage.models import ActionPrompt, Consultation, ConsultationNote, Person, Role
@@ -177,13 +178,6 @@ def open_consultation(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
 
 
 # -- answers to prompts -------------------------------------------------------------------
-@dataclass(frozen=True)
-class PromptResult:
-    replies: list[Reply]
-    start_flow: str | None = None
-    flow_data: dict[str, Any] | None = None
-
-
 def answer_prompt(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
     """Act on a pressed or typed choice; a stale one explains and changes nothing."""
     session, t = turn.session, turn.t

@@ -21,20 +21,23 @@ class MenuItem:
 MENUS: dict[str, tuple[MenuItem, ...]] = {
     Role.PENDAMPING: (
         MenuItem("konsultasi", "menu.consultation", flow="consultation"),
-        MenuItem("kasus", "menu.case_update"),
-        MenuItem("p2k2", "menu.p2k2_report"),
+        MenuItem("kasus", "menu.case_update", flow="case_update"),
+        MenuItem("p2k2", "menu.p2k2_report", flow="p2k2_report"),
         MenuItem("jadwal", "menu.schedule"),
         MenuItem("pengaduan", "menu.complaint", flow="complaint"),
         MenuItem("konsultasi_saya", "menu.my_consultations", action="my_consultations"),
     ),
     Role.SUPERVISOR: (
         MenuItem("konsultasi_masuk", "menu.open_consultations", action="open_consultations"),
-        MenuItem("kasus", "menu.cases"),
+        MenuItem("kasus", "menu.cases", action="cases_list"),
+        MenuItem("p2k2", "menu.p2k2_coverage", action="p2k2_coverage"),
         MenuItem("jadwal", "menu.schedule"),
         MenuItem("pengaduan", "menu.complaints_list", action="complaints_list"),
     ),
     Role.KORKAB: (
         MenuItem("pengaduan", "menu.complaints_list", action="complaints_list"),
+        MenuItem("kasus", "menu.cases", action="cases_list"),
+        MenuItem("p2k2", "menu.p2k2_coverage", action="p2k2_coverage"),
         MenuItem("ringkasan", "menu.district_figures"),
     ),
     Role.ADMIN: (

@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -20,6 +21,15 @@ from conversations.engine import split_choice
 from conversations.messages import Inbound, Option, Reply
 from handlers import outbox
 from storage.models import ActionPrompt, OutboxMessage, Person
+
+
+@dataclass(frozen=True)
+class PromptResult:
+    """What answering a prompt does: replies now, and maybe a follow-up flow to start."""
+
+    replies: list[Reply]
+    start_flow: str | None = None
+    flow_data: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from conversations.choices import match_option
 from conversations.commands import CANCEL, HELP, MENU, START, global_command
 from conversations.engine import IDLE, IDLE_TIMEOUT, FlowState, Transition, split_choice
+from conversations.flows.validators import TODAY_KEY
 from conversations.messages import Channel, Inbound, Option, Reply
 from handlers import actions, linking, outbox, prompts
 from handlers.context import AppContext
@@ -111,6 +112,9 @@ def _handle(ctx: AppContext, session: Session, inbound: Inbound) -> bool:
     now = ctx.clock()
     if person is not None:
         person.last_channel = inbound.channel
+        if inbound.channel == Channel.TELEGRAM:
+            # Writing to the bot means the chat works again (e.g. after unblocking it).
+            person.telegram_unreachable = False
     row = _load_state(session, inbound, person)
     state = FlowState(row.flow, row.step, row.data or {}, row.prompt_token, row.updated_at)
     turn = Turn(ctx, session, inbound, person, now)
@@ -186,9 +190,7 @@ class Dialog:
         if result.start_flow is not None:
             if state.active:
                 replies.append(Reply(self.t("conv.left_flow")))
-            start = self.engine.start(
-                result.start_flow, now, self.option_source, data=result.flow_data
-            )
+            start = self._start(result.start_flow, result.flow_data)
             return self._finish(start, replies)
         if state.active:
             state, prompt = self.engine.prompt(replace(state, updated_at=now), self.option_source)
@@ -224,7 +226,7 @@ class Dialog:
         if item is None:
             return self._menu(notices)
         if item.flow is not None:
-            start = self.engine.start(item.flow, self.turn.now, self.option_source)
+            start = self._start(item.flow)
             return self._finish(start, notices)
         if item.action is not None:
             replies = actions.run_menu_action(item.action, self.turn)
@@ -243,6 +245,11 @@ class Dialog:
         if transition.show_menu:
             return self._menu(replies, greet=False)
         return transition.state, replies
+
+    def _start(self, flow: str, data: Mapping[str, Any] | None = None) -> Transition:
+        """Start a flow; it knows the person's local date for date answers."""
+        context = {**(data or {}), TODAY_KEY: self.turn.local_today().isoformat()}
+        return self.engine.start(flow, self.turn.now, self.option_source, data=context)
 
     def option_source(self, name: str, data: Mapping[str, Any]) -> Sequence[Option]:
         return actions.dynamic_options(name, self.turn, data)

@@ -43,5 +43,9 @@ class Turn:
         zone = ZoneInfo(person.timezone if person else self.ctx.default_tz)
         return self.local_date_of(moment.astimezone(zone).date())
 
+    def local_today(self) -> date:
+        zone = ZoneInfo(self.person.timezone if self.person else self.ctx.default_tz)
+        return self.now.astimezone(zone).date()
+
     def local_date_of(self, day: date) -> str:
         return format_date(day, "EEEE, d MMMM", locale=self.ctx.language)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from conversations.messages import Reply
-from handlers import consultations, outbox
+from handlers import cases, consultations, outbox
 from handlers.context import AppContext
 from storage.db import transaction
 from storage.models import ConversationState
@@ -50,4 +50,10 @@ def consultation_ack_clocks(ctx: AppContext, now: datetime) -> int:
         return consultations.run_ack_clocks(ctx, session, now)
 
 
-DUTIES: tuple[Duty, ...] = (expire_idle_conversations, consultation_ack_clocks)
+def stale_case_flags(ctx: AppContext, now: datetime) -> int:
+    """Flag cases without an update for 14 days to their pendamping and supervisor."""
+    with transaction(ctx.sessions) as session:
+        return cases.flag_stale_cases(ctx, session, now)
+
+
+DUTIES: tuple[Duty, ...] = (expire_idle_conversations, consultation_ack_clocks, stale_case_flags)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -250,3 +251,73 @@ class Complaint(Base):
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     consent_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Case(Base):
+    """A KPM case handled by one pendamping. The KPM reference is kept masked (last 4 only)."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pendamping_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    kpm_ref_masked: Mapped[str] = mapped_column(String(24))
+    case_type: Mapped[str] = mapped_column(String(30))
+    stage: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(20), default="aktif")
+    last_update_at: Mapped[datetime] = mapped_column(index=True)
+    stale_flagged_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    pendamping: Mapped[Person] = relationship()
+    updates: Mapped[list[CaseUpdate]] = relationship(
+        back_populates="case", order_by="CaseUpdate.id"
+    )
+    feedback: Mapped[list[CaseFeedback]] = relationship(order_by="CaseFeedback.id")
+
+
+class CaseUpdate(Base):
+    __tablename__ = "case_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    stage: Mapped[str] = mapped_column(String(30))
+    what_happened: Mapped[str] = mapped_column(Text)
+    next_step: Mapped[str] = mapped_column(Text)
+    next_step_due: Mapped[date | None] = mapped_column(Date)
+    attachments: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="updates")
+
+
+class CaseFeedback(Base):
+    __tablename__ = "case_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    update_id: Mapped[int | None] = mapped_column(ForeignKey("case_updates.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[Person] = relationship()
+
+
+class P2K2Report(Base):
+    """One P2K2 (FDS) group meeting held, as its pendamping reported it."""
+
+    __tablename__ = "p2k2_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pendamping_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    group_name: Mapped[str] = mapped_column(String(60))
+    module: Mapped[str] = mapped_column(String(30))
+    session_no: Mapped[int] = mapped_column(Integer)
+    held_on: Mapped[date] = mapped_column(Date)
+    enrolled: Mapped[int] = mapped_column(Integer)
+    present: Mapped[int] = mapped_column(Integer)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    pendamping: Mapped[Person] = relationship()

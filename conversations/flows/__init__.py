@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 from conversations.engine import Flow
-from conversations.flows import complaint, consultation, consultation_followup
+from conversations.flows import (
+    case_update,
+    complaint,
+    consultation,
+    consultation_followup,
+    p2k2_report,
+)
 
 FLOWS: dict[str, Flow] = {
-    flow.name: flow for flow in (consultation.FLOW, complaint.FLOW, *consultation_followup.FLOWS)
+    flow.name: flow
+    for flow in (
+        consultation.FLOW,
+        complaint.FLOW,
+        *consultation_followup.FLOWS,
+        case_update.FLOW,
+        case_update.FEEDBACK_FLOW,
+        p2k2_report.FLOW,
+    )
 }

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
+from datetime import date, timedelta
 from typing import Any
 
+from conversations.dates import parse_date
 from conversations.engine import Invalid
 from conversations.privacy import mask_sensitive
 
@@ -23,3 +26,53 @@ def free_text(
         return mask_sensitive(cleaned)
 
     return parse
+
+
+TODAY_KEY = "_today"  # handlers put the person's local date here when a flow starts
+
+
+def _today(data: Mapping[str, Any]) -> date:
+    return date.fromisoformat(data[TODAY_KEY])
+
+
+def a_date(
+    not_before_days: int | None = None, not_after_days: int | None = None
+) -> Callable[[str, Mapping[str, Any]], str]:
+    """A typed date, within a window around the person's today; stored as ISO text."""
+
+    def parse(text: str, data: Mapping[str, Any]) -> str:
+        today = _today(data)
+        day = parse_date(text, today)
+        if day is None:
+            raise Invalid("conv.date_unknown")
+        if not_before_days is not None and day < today - timedelta(days=not_before_days):
+            raise Invalid("conv.date_too_early")
+        if not_after_days is not None and day > today + timedelta(days=not_after_days):
+            raise Invalid("conv.date_too_late")
+        return day.isoformat()
+
+    return parse
+
+
+def a_count(low: int, high: int, at_most_field: str | None = None) -> Callable[..., int]:
+    """A whole number in [low, high], and not above another answer if `at_most_field` is set."""
+
+    def parse(text: str, data: Mapping[str, Any]) -> int:
+        digits = text.strip()
+        if not digits.isdigit():
+            raise Invalid("conv.number_needed")
+        value = int(digits)
+        ceiling = min(high, int(data[at_most_field])) if at_most_field else high
+        if not low <= value <= ceiling:
+            raise Invalid("conv.number_range", low=low, high=ceiling)
+        return value
+
+    return parse
+
+
+def kpm_reference(text: str, _data: Mapping[str, Any]) -> str:
+    """A PKH participant id or NIK, kept only masked to its last 4 characters."""
+    compact = re.sub(r"[\s.\-]", "", text).upper()
+    if not compact.isalnum() or not 6 <= len(compact) <= 20:
+        raise Invalid("case.ref_invalid")
+    return "*" * (len(compact) - 4) + compact[-4:]

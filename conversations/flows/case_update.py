@@ -1,0 +1,90 @@
+"""A pendamping opens a case about a KPM or updates one (manajemen kasus)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from conversations.catalog import Catalog
+from conversations.engine import Choice, Flow, Step
+from conversations.flows.validators import a_date, free_text, kpm_reference
+
+NAME = "case_update"
+FEEDBACK = "case_feedback"
+NEW_CASE = "baru"
+CASE_SOURCE = "my_cases"
+CASE_TYPES = (
+    "pendidikan",
+    "kesehatan_gizi",
+    "perlindungan_anak",
+    "disabilitas",
+    "lanjut_usia",
+    "ekonomi",
+    "administrasi",
+    "lainnya",
+)
+STAGES = (
+    "intake",
+    "asesmen",
+    "rencana_intervensi",
+    "intervensi",
+    "evaluasi",
+    "terminasi",
+    "rujukan",
+)
+
+
+def _after_case(data: Mapping[str, Any]) -> str:
+    return "kpm_ref" if data.get("case") == NEW_CASE else "stage"
+
+
+def summary(data: Mapping[str, Any], t: Catalog) -> str:
+    due = data.get("next_step_due")
+    return t(
+        "case.summary",
+        case=data.get("kpm_ref") or t("case.existing"),
+        case_type=t(f"case_type.{data['case_type']}") if data.get("case_type") else "-",
+        stage=t(f"stage.{data['stage']}"),
+        what=data["what_happened"],
+        next_step=data["next_step"],
+        due=date.fromisoformat(due).strftime("%d-%m-%Y") if due else "-",
+        attachments=len(data.get("attachments") or []),
+    )
+
+
+FLOW = Flow(
+    name=NAME,
+    summary=summary,
+    steps=(
+        Step(
+            "case",
+            "case.ask_case",
+            (Choice(NEW_CASE, "case.new"),),
+            dynamic_choices=CASE_SOURCE,
+            next=_after_case,
+        ),
+        Step("kpm_ref", "case.ask_ref", parse=kpm_reference, help="case.help_ref"),
+        Step("case_type", "case.ask_type", tuple(Choice(c, f"case_type.{c}") for c in CASE_TYPES)),
+        Step("stage", "case.ask_stage", tuple(Choice(s, f"stage.{s}") for s in STAGES)),
+        Step(
+            "what_happened",
+            "case.ask_what",
+            parse=free_text(10, 1500, "case.what_short"),
+        ),
+        Step("next_step", "case.ask_next", parse=free_text(5, 500, "case.next_short")),
+        Step(
+            "next_step_due",
+            "case.ask_due",
+            parse=a_date(not_before_days=0, not_after_days=365),
+            skippable=True,
+        ),
+        Step("attachments", "case.ask_attachments", collects_attachments=True),
+    ),
+)
+
+FEEDBACK_FLOW = Flow(
+    name=FEEDBACK,
+    summary=lambda data, t: t("case.feedback_summary", text=data["feedback"]),
+    steps=(Step("feedback", "case.ask_feedback", parse=free_text(5, 1500, "case.feedback_short")),),
+)

@@ -1,0 +1,237 @@
+"""Case management (manajemen kasus): pendamping open and update KPM cases, supervisors give
+feedback that is relayed back and kept on the case, and a case left 14 days is flagged."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from conversations.catalog import Catalog
+from conversations.flows import case_update as flow
+from conversations.messages import Option, Reply
+from handlers import access, audit, outbox, prompts
+from handlers.context import AppContext
+from handlers.prompts import PromptResult
+from handlers.turn import Turn
+from storage.models import ActionPrompt, Case, CaseFeedback, CaseUpdate, Person
+
+ACTIVE = "aktif"
+CLOSED = "ditutup"
+CLOSING_STAGES = ("terminasi",)
+STALE_AFTER = timedelta(days=14)
+FEEDBACK_ACTION = "case.feedback"
+PROMPT_PREFIX = "case."
+
+
+def case_label(case: Case, t: Catalog) -> str:
+    return t(
+        "case.label",
+        ref=case.kpm_ref_masked,
+        case_type=t(f"case_type.{case.case_type}"),
+        stage=t(f"stage.{case.stage}").lower(),
+    )
+
+
+def my_case_options(turn: Turn) -> Sequence[Option]:
+    assert turn.person is not None
+    rows = turn.session.scalars(
+        select(Case)
+        .where(Case.pendamping_id == turn.person.id, Case.status == ACTIVE)
+        .order_by(Case.last_update_at.desc())
+        .limit(15)
+    ).all()
+    return [Option(str(case.id), case_label(case, turn.t)) for case in rows]
+
+
+def record_update(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
+    person, session, t, now = turn.person, turn.session, turn.t, turn.now
+    assert person is not None
+    if data["case"] == flow.NEW_CASE:
+        case = Case(
+            pendamping_id=person.id,
+            kpm_ref_masked=data["kpm_ref"],
+            case_type=data["case_type"],
+            stage=data["stage"],
+            last_update_at=now,
+            created_at=now,
+        )
+        session.add(case)
+        session.flush()
+        audit.record(session, "case.opened", "case", case.id, actor=person, type=case.case_type)
+    else:
+        case = session.get(Case, int(data["case"]))
+        if case is None or case.pendamping_id != person.id or case.status != ACTIVE:
+            return [Reply(t("case.not_yours"))]
+    due = data.get("next_step_due")
+    update = CaseUpdate(
+        case_id=case.id,
+        author_id=person.id,
+        stage=data["stage"],
+        what_happened=data["what_happened"],
+        next_step=data["next_step"],
+        next_step_due=date.fromisoformat(due) if due else None,
+        attachments={"items": list(data.get("attachments") or [])},
+        created_at=now,
+    )
+    session.add(update)
+    case.stage = data["stage"]
+    case.last_update_at = now
+    if case.stage in CLOSING_STAGES:
+        case.status = CLOSED
+    session.flush()
+    audit.record(
+        session,
+        "case.updated",
+        "case",
+        case.id,
+        actor=person,
+        stage=case.stage,
+        attachments=len(update.attachments["items"]),
+    )
+
+    supervisor = person.supervisor
+    if supervisor is not None:
+        text = t(
+            "case.to_supervisor",
+            name=person.name,
+            kecamatan=person.kecamatan,
+            label=case_label(case, t),
+            what=update.what_happened,
+            next_step=update.next_step,
+            due=turn.local_date_of(update.next_step_due) if update.next_step_due else "-",
+            attachments=len(update.attachments["items"]),
+        )
+        options = [Option("masukan", t("case.opt_feedback"))]
+        prompts.offer(
+            session,
+            supervisor,
+            FEEDBACK_ACTION,
+            update.id,
+            text,
+            options,
+            turn.key(f"case:{case.id}:update:{update.id}"),
+            now,
+            turn.ctx.channels,
+            kind="case_update",
+        )
+    return [Reply(t("case.saved", label=case_label(case, t)))]
+
+
+def answer_prompt(turn: Turn, prompt: ActionPrompt, _value: str) -> PromptResult:
+    update = turn.session.get(CaseUpdate, prompt.entity_id)
+    person = turn.person
+    if (
+        update is None
+        or person is None
+        or not access.may_read_work_of(person, update.case.pendamping)
+        or person.id == update.case.pendamping_id
+    ):
+        return PromptResult([Reply(turn.t("case.not_yours"))])
+    return PromptResult([], flow.FEEDBACK, {"update_id": update.id})
+
+
+def record_feedback(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
+    person, session, t = turn.person, turn.session, turn.t
+    assert person is not None
+    update = session.get(CaseUpdate, data["update_id"])
+    if update is None or not access.may_read_work_of(person, update.case.pendamping):
+        return [Reply(t("case.not_yours"))]
+    case = update.case
+    feedback = CaseFeedback(
+        case_id=case.id,
+        update_id=update.id,
+        author_id=person.id,
+        text=data["feedback"],
+        created_at=turn.now,
+    )
+    session.add(feedback)
+    session.flush()
+    audit.record(session, "case.feedback", "case", case.id, actor=person)
+    relay = t(
+        "case.feedback_to_pendamping",
+        name=person.name,
+        label=case_label(case, t),
+        feedback=feedback.text,
+    )
+    outbox.notify(
+        session,
+        case.pendamping,
+        Reply(relay),
+        turn.key(f"case:{case.id}:feedback"),
+        turn.now,
+        turn.ctx.channels,
+        kind="case_feedback",
+    )
+    return [Reply(t("case.feedback_sent", other=case.pendamping.name))]
+
+
+def list_for_staff(turn: Turn) -> list[Reply]:
+    """Open cases of the pendamping the reader may see, counted by stage, oldest update first."""
+    reader, t = turn.person, turn.t
+    assert reader is not None
+    visible = access.pendamping_ids_visible_to(reader)
+    rows = turn.session.scalars(
+        select(Case)
+        .where(Case.pendamping_id.in_(visible), Case.status == ACTIVE)
+        .order_by(Case.last_update_at)
+    ).all()
+    if not rows:
+        return [Reply(t("case.list_none"))]
+    by_stage = Counter(case.stage for case in rows)
+    stages = ", ".join(
+        f"{t(f'stage.{stage}').lower()} {by_stage[stage]}"
+        for stage in flow.STAGES
+        if by_stage[stage]
+    )
+    lines = [t("case.list_header", count=len(rows), stages=stages)]
+    for case in rows[:15]:
+        stale = turn.now - case.last_update_at >= STALE_AFTER
+        lines.append(
+            t(
+                "case.list_line_stale" if stale else "case.list_line",
+                name=case.pendamping.name,
+                label=case_label(case, t),
+                updated=turn.local_date(case.last_update_at, reader),
+            )
+        )
+    return [Reply("\n".join(lines))]
+
+
+def flag_stale_cases(ctx: AppContext, session: Session, now: datetime) -> int:
+    """Tell the pendamping and their supervisor about a case with no update for 14 days, once."""
+    t = ctx.catalog
+    rows = session.scalars(
+        select(Case)
+        .where(
+            Case.status == ACTIVE,
+            Case.last_update_at <= now - STALE_AFTER,
+            or_(Case.stale_flagged_at.is_(None), Case.stale_flagged_at < Case.last_update_at),
+        )
+        .order_by(Case.id)
+        .limit(500)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for case in rows:
+        key = f"case:{case.id}:stale:{case.last_update_at.isoformat()}"
+        days = (now - case.last_update_at).days
+        recipients: list[tuple[Person, str]] = [(case.pendamping, "case.stale_pendamping")]
+        if case.pendamping.supervisor is not None:
+            recipients.append((case.pendamping.supervisor, "case.stale_supervisor"))
+        for person, text_key in recipients:
+            text = t(text_key, name=case.pendamping.name, label=case_label(case, t), days=days)
+            outbox.notify(
+                session,
+                person,
+                Reply(text),
+                f"{key}:{person.id}",
+                now,
+                ctx.channels,
+                kind="case_stale",
+            )
+        case.stale_flagged_at = now
+    return len(rows)
