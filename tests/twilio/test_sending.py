@@ -3,9 +3,11 @@ short, long bodies split, transient and permanent errors, no double send after a
 
 from __future__ import annotations
 
+import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.app import create_app
 from conversations.messages import Reply
 from handlers import outbox
 from storage.db import transaction
@@ -163,10 +165,6 @@ async def test_a_retry_after_a_timeout_does_not_send_twice(
     sessions: sessionmaker[Session],
     clock: Clock,
 ) -> None:
-    import httpx
-
-    from bot.app import create_app
-
     runtime = await make_runtime(TWILIO_TIMEOUT_SECONDS=0.2)
     transport = httpx.ASGITransport(app=create_app(runtime, run_background=False))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
