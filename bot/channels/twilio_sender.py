@@ -8,7 +8,8 @@ gone through). Twilio's Messages API does not document any idempotency key for c
 message, so a header that only our fake honoured would prove nothing. Instead, every attempt
 after the first lists the recent messages from our number to that person and skips each part
 whose body Twilio already holds, created since the outbox row was (less a little clock skew).
-The worst a false match can do is skip an identical text sent moments before.
+The worst a false match can do is skip an identical text sent moments before. (Templates are
+not looked up: Twilio renders their body, so there is nothing to compare.)
 
 WhatsApp only delivers free-form text within 24 hours of the person's last message to us (else
 Twilio fails it with 63016). Outside that window a message goes to the person's Telegram when

@@ -179,3 +179,17 @@ async def test_a_retry_after_a_timeout_does_not_send_twice(
     [only] = twilio_api.to("whatsapp:+6285712345678")
     assert (row.status, row.provider_message_id) == ("sent", only["sid"])
     assert (twilio_api.create_requests, twilio_api.list_requests) == (1, 1)
+
+
+async def test_a_retry_does_not_mistake_an_older_identical_message_for_its_own(
+    phone: PhoneFactory, twilio_api: FakeTwilio, sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    kpm = phone(KPM)
+    [first] = await kpm.send("halo")
+    clock.advance(minutes=10)
+    twilio_api.fail_next(503, 20503)
+    assert await kpm.send("halo") == []
+    clock.advance(seconds=11)
+    await kpm.dispatch()
+    assert kpm.received() == [first]  # the same greeting again, sent on the retry
+    assert (twilio_api.create_requests, twilio_api.list_requests) == (3, 1)
