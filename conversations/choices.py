@@ -21,7 +21,8 @@ def normalise(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text).split())
 
 
-def match_option(answer: str, options: Sequence[Option]) -> Option | None:
+def match_option(answer: str, options: Sequence[Option], fuzzy: bool = True) -> Option | None:
+    """The option an answer names by number or label; `fuzzy` also allows a close spelling."""
     if not options or not answer.strip():
         return None
     number = _NUMBER.match(answer)
@@ -32,6 +33,8 @@ def match_option(answer: str, options: Sequence[Option]) -> Option | None:
     for option in options:
         if wanted in (normalise(option.label), normalise(option.value)):
             return option
+    if not fuzzy:
+        return None
     labels = [normalise(o.label) for o in options]
     ranked = process.extract(
         wanted, labels, scorer=fuzz.WRatio, processor=utils.default_process, limit=2

@@ -205,6 +205,8 @@ class Engine:
 
         step = flow.step(state.step or "")
         data = dict(state.data)
+        if message.choice is None and _keeps_typed(step, chosen, message.text, options, data):
+            chosen = None
         if step.collects_attachments and message.attachments:
             stored = list(data.get(step.name) or [])
             stored.extend(a.to_dict() for a in message.attachments)
@@ -260,6 +262,25 @@ class Engine:
         if state.step != CONFIRM_STEP:
             key = flow.step(state.step or "").help or "conv.help_step"
         return self.reprompt(state, now, source, self.t(key))
+
+
+def _keeps_typed(
+    step: Step,
+    chosen: Option | None,
+    text: str,
+    options: Sequence[Option],
+    data: Mapping[str, Any],
+) -> bool:
+    """A close spelling of an option must not swallow words the step can keep as typed:
+    "besok pagi jam 9" is a time, not "Besok"; "Wati" is a name, not "Lewati"."""
+    typed = text.strip()
+    if chosen is None or step.parse is None or match_option(typed, options, fuzzy=False):
+        return False
+    try:
+        step.parse(typed, data)
+    except Invalid:
+        return False
+    return True
 
 
 def _printable(data: Mapping[str, Any]) -> dict[str, Any]:
