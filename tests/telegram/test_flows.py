@@ -33,12 +33,19 @@ async def test_consultation_through_buttons_reaches_the_supervisor_on_telegram(
     done = await bot.press(SARI, "Ya, kirim")
     assert "Dewi Lestari" in texts(done)
 
-    alert = texts(bot.unread(DEWI))
-    assert "MENDESAK" in alert and "Sari Rahayu (Pogalan)" in alert
-    assert "Anak KPM putus sekolah" in alert
+    [alert] = bot.unread(DEWI)
+    assert "MENDESAK" in alert["text"] and "Sari Rahayu (Pogalan)" in alert["text"]
+    assert "Anak KPM putus sekolah" in alert["text"]
+    assert "Terima sekarang" in labels(alert)
+
+    # The supervisor answers with the alert's own button; the pendamping hears it on Telegram.
+    accepted = await bot.press(DEWI, "Terima sekarang")
+    assert "disepakati" in texts(accepted)
+    assert "Dewi Lestari menyetujui konsultasi" in texts(bot.unread(SARI))
     with bot.runtime.sessions() as session:
         consultation = session.scalars(select(Consultation)).one()
         assert (consultation.topic, consultation.urgency) == ("manajemen_kasus", "mendesak")
+        assert consultation.status == "disepakati"
 
 
 async def test_a_pressed_button_is_answered_and_its_keyboard_removed(polling_bot: Bot) -> None:
