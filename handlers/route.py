@@ -64,6 +64,18 @@ def _send_error(ctx: AppContext, inbound: Inbound) -> None:
 
 
 def _record_inbound(session: Session, inbound: Inbound, person: Person | None) -> bool:
+    """Log the message; False if it is already logged (a provider's repeated delivery).
+
+    No savepoint: on SQLite, releasing the outermost savepoint commits, which kept the log row
+    even when the rest of the transaction failed, so a retry then skipped the message. When two
+    workers insert the same message at once, the loser's IntegrityError rolls its transaction
+    back and `handle_inbound`'s retry finds the row."""
+    seen = select(InboundMessage.id).where(
+        InboundMessage.channel == inbound.channel,
+        InboundMessage.provider_message_id == inbound.provider_message_id,
+    )
+    if session.scalar(seen) is not None:
+        return False
     row = InboundMessage(
         channel=inbound.channel,
         provider_message_id=inbound.provider_message_id,
@@ -73,11 +85,8 @@ def _record_inbound(session: Session, inbound: Inbound, person: Person | None) -
         attachments={"items": [a.to_dict() for a in inbound.attachments]},
         received_at=inbound.received_at,
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return False
+    session.add(row)
+    session.flush()
     return True
 
 
