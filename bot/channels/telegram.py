@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/webhooks/telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 COMMANDS = ("menu", "batal", "bantuan", "start")
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]  # all the core understands
 
 
 def configure(runtime: Runtime, pacer: ChatPacer | None = None) -> TelegramChannel:
@@ -98,14 +99,14 @@ class TelegramChannel:
         await self._set_commands()
         if self.webhook_url is not None:
             await bot.set_webhook(
-                self.webhook_url, secret_token=self.secret, allowed_updates=Update.ALL_TYPES
+                self.webhook_url, secret_token=self.secret, allowed_updates=ALLOWED_UPDATES
             )
             await self.application.start()
             log.info("telegram: webhook mode, updates on %s", WEBHOOK_PATH)
         else:
             await self.application.start()
             assert self.application.updater is not None
-            await self.application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+            await self.application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
             log.info("telegram: long polling as @%s", bot.username)
 
     async def stop(self) -> None:

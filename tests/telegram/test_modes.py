@@ -42,12 +42,16 @@ async def test_polling_mode_sets_the_commands_and_polls(polling_bot: Bot) -> Non
     assert fake.commands[0]["description"] == "Tampilkan menu utama"
     assert fake.calls_to("deleteWebhook") and not fake.calls_to("setWebhook")
     await wait_until(lambda: bool(fake.calls_to("getUpdates")), "a long poll")
-    assert fake.calls_to("getUpdates")[0].params["timeout"] > 0  # long polling, not busy
+    poll = fake.calls_to("getUpdates")[0].params
+    assert poll["timeout"] > 0  # long polling, not busy polling
+    assert poll["allowed_updates"] == ["message", "callback_query"]
 
 
 async def test_webhook_mode_registers_the_webhook_with_its_secret(webhook_bot: Bot) -> None:
     fake = webhook_bot.fake
     assert fake.webhook == {"url": WEBHOOK_URL, "secret_token": WEBHOOK_SECRET}
+    [register] = fake.calls_to("setWebhook")
+    assert register.params["allowed_updates"] == ["message", "callback_query"]
     assert [c["command"] for c in fake.commands] == ["menu", "batal", "bantuan", "start"]
     ask = await webhook_bot.say(SARI, "/start")
     assert "Bagikan nomor saya" in texts(ask)
