@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import itertools
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -347,3 +349,34 @@ def test_any_message_sequence_leaves_a_consistent_state(
         check_consistent(engine, engine.flows, move)
         if move.replies:
             seen.append(move.replies[-1])
+
+
+# -- the layers -----------------------------------------------------------------------------------
+EDGE_PACKAGES = {"telegram", "twilio", "fastapi", "starlette", "bot"}
+ROOT = Path(__file__).parent.parent
+
+
+def imported_packages(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("package", ["conversations", "handlers"])
+def test_the_core_never_imports_a_channel_or_the_edges(package: str) -> None:
+    modules = sorted((ROOT / package).rglob("*.py"))
+    assert len(modules) > 3
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(imported_packages(path) & EDGE_PACKAGES)
+        for path in modules
+        if imported_packages(path) & EDGE_PACKAGES
+    }
+    assert offenders == {}
+
+
+def test_the_import_check_sees_imports() -> None:
+    assert {"sqlalchemy", "conversations"} <= imported_packages(ROOT / "handlers" / "route.py")
