@@ -60,6 +60,8 @@ class Step:
     collects_attachments: bool = False
     next: Callable[[Mapping[str, Any]], str | None] | None = None
     help: str | None = None
+    # Extra values for the prompt text, e.g. a label for a code stored by an earlier step.
+    prompt_params: Callable[[Mapping[str, Any], Catalog], Mapping[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ class Flow:
     summary: Callable[[Mapping[str, Any], Catalog], str]
     intro: str | None = None
     abort_message: str = "conv.cancelled"
+    # False for a flow that only looks something up: its last answer completes it at once.
+    confirm: bool = True
 
     def step(self, name: str) -> Step:
         for step in self.steps:
@@ -162,7 +166,11 @@ class Engine:
         if state.step == CONFIRM_STEP:
             text = self.t("conv.confirm_prompt", summary=flow.summary(state.data, self.t))
         else:
-            text = self.t(flow.step(state.step or "").prompt, **_printable(state.data))
+            step = flow.step(state.step or "")
+            params = _printable(state.data)
+            if step.prompt_params is not None:
+                params.update(step.prompt_params(state.data, self.t))
+            text = self.t(step.prompt, **params)
         return replace(state, token=token), Reply(text, options, token)
 
     # -- transitions -----------------------------------------------------------------------
@@ -234,6 +242,8 @@ class Engine:
         next_step = flow.after(step, data)
         if next_step == ABORT:
             return Transition(IDLE, [Reply(self.t(flow.abort_message))], show_menu=True)
+        if next_step == CONFIRM_STEP and not flow.confirm:
+            return Transition(IDLE, [], Outcome(flow.name, data))
         following = FlowState(flow.name, next_step, data, None, now)
         following, reply = self.prompt(following, source)
         return Transition(following, [reply])

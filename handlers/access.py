@@ -32,3 +32,12 @@ def pendamping_ids_visible_to(reader: Person) -> Select[tuple[int]]:
             boss.supervisor_id == reader.id
         )
     return query.where(Person.id == reader.id)
+
+
+def supervisor_ids_under(reader: Person) -> Select[tuple[int]]:
+    """The supervisors whose work `reader` oversees (a korkab's supervisors; none otherwise)."""
+    if reader.role == Role.ADMIN:
+        return select(Person.id).where(Person.role == Role.SUPERVISOR)
+    return select(Person.id).where(
+        Person.role == Role.SUPERVISOR, Person.supervisor_id == reader.id
+    )

@@ -10,12 +10,13 @@ from sqlalchemy import select
 from conversations.flows import (
     case_update,
     complaint,
+    complaint_followup,
     consultation,
     consultation_followup,
     p2k2_report,
 )
 from conversations.messages import Option, Outcome, Reply
-from handlers import cases, complaints, consultations, p2k2
+from handlers import cases, complaint_handling, complaints, consultations, p2k2, privacy
 from handlers.prompts import PromptResult
 from handlers.turn import Turn
 from storage.models import ActionPrompt, Person, Role
@@ -33,6 +34,15 @@ FLOW_ACTIONS: dict[str, FlowAction] = {
     case_update.NAME: cases.record_update,
     case_update.FEEDBACK: cases.record_feedback,
     p2k2_report.NAME: p2k2.record_report,
+    complaint_followup.PLAN: complaint_handling.record_plan,
+    complaint_followup.RESOLVE: complaint_handling.record_resolution,
+    complaint_followup.REJECT: complaint_handling.record_rejection,
+    complaint_followup.REFER: complaint_handling.record_referral,
+    complaint_followup.NOTE: complaint_handling.record_note,
+    complaint_followup.REPLY: complaint_handling.send_reply,
+    complaint_followup.REOPEN: complaint_handling.reopen,
+    complaint_followup.STATUS: complaints.check_status,
+    complaint_followup.LIST: complaint_handling.list_complaints,
 }
 
 PromptAction = Callable[[Turn, ActionPrompt, str], PromptResult]
@@ -41,13 +51,14 @@ PromptAction = Callable[[Turn, ActionPrompt, str], PromptResult]
 PROMPT_ACTIONS: dict[str, PromptAction] = {
     consultations.PROMPT_PREFIX: consultations.answer_prompt,
     cases.PROMPT_PREFIX: cases.answer_prompt,
+    complaint_handling.PROMPT_PREFIX: complaint_handling.answer_prompt,
+    privacy.PROMPT_PREFIX: privacy.answer_prompt,
 }
 
 MENU_ACTIONS: dict[str, MenuAction] = {
     "open_consultations": consultations.list_open_for_supervisor,
     "my_consultations": consultations.list_for_pendamping,
-    "check_status": complaints.status_for_reporter,
-    "complaints_list": complaints.list_for_staff,
+    "my_data": privacy.show_my_data,
     "cases_list": cases.list_for_staff,
     "p2k2_coverage": p2k2.coverage_for_staff,
 }
@@ -83,4 +94,8 @@ def dynamic_options(name: str, turn: Turn, data: Mapping[str, Any]) -> Sequence[
         return p2k2.session_options(turn, data)
     if name == p2k2_report.GROUP_SOURCE:
         return p2k2.group_options(turn)
+    if name == complaint_followup.OWN_TICKETS_SOURCE:
+        return complaints.own_ticket_options(turn)
+    if name == complaint_followup.FILTER_SOURCE:
+        return complaint_handling.filter_options(turn, data)
     raise KeyError(f"no option source {name!r}")

@@ -1,30 +1,41 @@
-"""Complaints (pengaduan): file one with a ticket code and kode cek, route it, check its status."""
+"""Complaints (pengaduan): filing with a ticket code and kode cek, routing, status checks.
+
+Routing keeps the conflict-of-interest rule: a complaint about a pendamping's conduct goes to
+the supervisor and the korkab only, never to a pendamping. An anonymous reporter's number is
+kept (so the bot can answer them) but never shown to staff; only the audit log names it.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from conversations.flows.complaint import LOCATION_UNKNOWN
-from conversations.messages import Channel, Reply
-from handlers import audit
+from conversations.complaint_text import tells_of_danger
+from conversations.flows.complaint import LOCATION_UNKNOWN, YES, resolved_category
+from conversations.messages import Channel, Option, Reply
+from handlers import audit, complaint_handling
 from handlers.phones import try_e164
+from handlers.staff import pendamping_of, unique, with_role
 from handlers.turn import Turn
-from handlers.workdays import add_working_days
-from storage.models import Complaint, Person, Role
+from handlers.workdays import add_working_days_at
+from storage.models import Complaint, Role, StatusCheckAttempt
 
 # No 0/O or 1/I: codes are read out over the phone and typed on small keyboards.
 TICKET_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 TICKET_LENGTH = 8
 CHECK_CODE_DIGITS = 4
-ACK_WORKING_DAYS = 1
 CONDUCT_CATEGORY = "perilaku_pendamping"
+# Wrong kode cek answers allowed per hour, from one number and on one ticket.
+MAX_FAILED_CHECKS_PER_ADDRESS = 5
+MAX_FAILED_CHECKS_PER_TICKET = 10
+CHECK_WINDOW = timedelta(hours=1)
 
 
 def new_ticket_code() -> str:
@@ -54,14 +65,17 @@ def reporter_address(turn: Turn) -> str:
 
 
 def file_complaint(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
-    session, t = turn.session, turn.t
+    session, t, now = turn.session, turn.t, turn.now
     code = new_ticket_code()
     while session.scalar(select(Complaint.id).where(Complaint.ticket_code == code)):
         code = new_ticket_code()
     check_code = new_check_code()
     kecamatan = "" if data["kecamatan"] == LOCATION_UNKNOWN else data["kecamatan"]
-    handlers_of_area = _pendamping_of(turn, kecamatan)
-    supervisors = _supervisors_for(turn, handlers_of_area)
+    area = pendamping_of(session, kecamatan)
+    supervisors = unique(p.supervisor for p in area)
+    coordinators = unique(s.supervisor for s in supervisors) or with_role(session, Role.KORKAB)
+    handler = supervisors[0] if supervisors else (coordinators[0] if coordinators else None)
+    zone = handler.timezone if handler else turn.ctx.default_tz
     complaint = Complaint(
         ticket_code=code,
         check_code_hash=hash_check_code(check_code),
@@ -69,14 +83,21 @@ def file_complaint(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
         reporter_address=reporter_address(turn),
         reporter_person_id=turn.person.id if turn.person else None,
         reporter_name=data.get("reporter_name"),
-        category=data["category"],
-        kabupaten=handlers_of_area[0].kabupaten if handlers_of_area else "",
+        category=resolved_category(data),
+        kabupaten=area[0].kabupaten if area else "",
         kecamatan=kecamatan,
         description=data["description"],
-        handler_id=supervisors[0].id if supervisors else None,
-        consent_at=turn.now,
-        created_at=turn.now,
+        attachments={"items": list(data.get("attachments") or [])},
+        anonymous=data.get("anonymous") == YES,
+        urgent=tells_of_danger(data["description"]),
+        handler_id=handler.id if handler else None,
+        consent_at=now,
+        ack_due_at=add_working_days_at(now, complaint_handling.ACK_DAYS, zone),
+        plan_due_at=add_working_days_at(now, complaint_handling.PLAN_DAYS, zone),
+        resolve_due_at=add_working_days_at(now, complaint_handling.RESOLVE_DAYS, zone),
+        created_at=now,
     )
+    complaint.next_sla_check_at = complaint.ack_due_at
     session.add(complaint)
     session.flush()
     audit.record(
@@ -87,116 +108,96 @@ def file_complaint(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
         actor=turn.person,
         actor_address=complaint.reporter_address,
         category=complaint.category,
+        anonymous=complaint.anonymous,
+        urgent=complaint.urgent,
     )
 
-    local_today = turn.now.astimezone(ZoneInfo(turn.ctx.default_tz)).date()
-    due_date = add_working_days(local_today, ACK_WORKING_DAYS)
-    due = turn.local_date_of(due_date)
-    alert = Reply(
-        t(
-            "complaint.alert",
-            ticket=code,
-            kecamatan=kecamatan or t("complaint.place_not_known"),
-            category=t(f"category.{complaint.category}").lower(),
-            description=complaint.description,
-            due=due,
-        )
-    )
     recipients = list(supervisors)
-    if complaint.category == CONDUCT_CATEGORY:
-        # Conflict of interest: a complaint about a pendamping never reaches the pendamping.
-        recipients += [s.supervisor for s in supervisors if s.supervisor is not None]
-    else:
-        recipients += handlers_of_area
-    for person in _unique(recipients):
-        if turn.person is None or person.id != turn.person.id:
-            turn.notify(person, alert, "complaint_alert")
-    return [Reply(t("complaint.filed", ticket=code, check_code=check_code, due=due))]
+    if complaint.category == CONDUCT_CATEGORY or complaint.urgent or not supervisors:
+        recipients += coordinators
+    if complaint.category != CONDUCT_CATEGORY:
+        recipients += area
+    for person in unique(recipients):
+        if turn.person is not None and person.id == turn.person.id:
+            continue
+        complaint_handling.alert_staff(turn, complaint, person)
 
-
-def _pendamping_of(turn: Turn, kecamatan: str) -> list[Person]:
-    if not kecamatan:
-        return []
-    return list(
-        turn.session.scalars(
-            select(Person)
-            .where(
-                Person.role == Role.PENDAMPING,
-                Person.kecamatan == kecamatan,
-                Person.active.is_(True),
+    due = turn.local_date(complaint.ack_due_at)
+    replies = [
+        Reply(
+            t(
+                "complaint.filed",
+                ticket=code,
+                check_code=check_code,
+                due=due,
+                resolve_due=turn.local_date(complaint.resolve_due_at),
             )
-            .order_by(Person.id)
         )
-    )
+    ]
+    if complaint.urgent:
+        replies.append(Reply(t("complaint.urgent_notice")))
+    return replies
 
 
-def _supervisors_for(turn: Turn, pendamping: list[Person]) -> list[Person]:
-    supervisors = _unique(p.supervisor for p in pendamping if p.supervisor is not None)
-    if supervisors:
-        return supervisors
-    return list(
-        turn.session.scalars(
-            select(Person)
-            .where(Person.role == Role.KORKAB, Person.active.is_(True))
-            .order_by(Person.id)
-        )
-    )
-
-
-def _unique(people) -> list[Person]:
-    seen: dict[int, Person] = {}
-    for person in people:
-        seen.setdefault(person.id, person)
-    return list(seen.values())
-
-
-def status_for_reporter(turn: Turn) -> list[Reply]:
-    t = turn.t
+# -- status checks ------------------------------------------------------------------------
+def own_ticket_options(turn: Turn) -> Sequence[Option]:
     rows = turn.session.scalars(
         select(Complaint)
         .where(Complaint.reporter_address == reporter_address(turn))
         .order_by(Complaint.created_at.desc())
         .limit(5)
     ).all()
-    if not rows:
-        return [Reply(t("complaint.status_none"))]
-    lines = [t("complaint.status_header")]
-    lines += [
-        t(
-            "complaint.status_line",
-            ticket=row.ticket_code,
-            status=t(f"status.{row.status}"),
-            created=turn.local_date(row.created_at),
-        )
-        for row in rows
-    ]
-    return [Reply("\n".join(lines))]
+    return [Option(f"own:{row.ticket_code}", row.ticket_code) for row in rows]
 
 
-def list_for_staff(turn: Turn) -> list[Reply]:
-    person, t = turn.person, turn.t
-    assert person is not None
-    query = select(Complaint).order_by(Complaint.created_at.desc()).limit(10)
-    if person.role == Role.SUPERVISOR:
-        query = query.where(Complaint.handler_id == person.id)
-    elif person.role == Role.KORKAB:
-        supervised = select(Person.id).where(Person.supervisor_id == person.id)
-        query = query.where(
-            or_(Complaint.handler_id == person.id, Complaint.handler_id.in_(supervised))
+def _failed_checks(session: Session, column: Any, value: str, since: datetime) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(StatusCheckAttempt)
+            .where(
+                column == value,
+                StatusCheckAttempt.at >= since,
+                StatusCheckAttempt.succeeded.is_(False),
+            )
         )
-    rows = turn.session.scalars(query).all()
-    if not rows:
-        return [Reply(t("complaint.list_none"))]
-    lines = [t("complaint.list_header", count=len(rows))]
-    lines += [
-        t(
-            "complaint.list_line",
-            ticket=row.ticket_code,
-            status=t(f"status.{row.status}"),
-            category=t(f"category.{row.category}"),
-            kecamatan=row.kecamatan or t("complaint.place_not_known"),
-            created=turn.local_date(row.created_at, person),
+        or 0
+    )
+
+
+def check_status(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
+    session, t, now = turn.session, turn.t, turn.now
+    address = reporter_address(turn)
+    ticket = str(data["ticket"])
+    if ticket.startswith("own:"):
+        complaint = session.scalars(
+            select(Complaint).where(
+                Complaint.ticket_code == ticket.removeprefix("own:"),
+                Complaint.reporter_address == address,
+            )
+        ).one_or_none()
+        return (
+            [complaint_handling.status_reply(turn, complaint)]
+            if complaint
+            else [Reply(t("complaint.check_failed"))]
         )
-        for row in rows
-    ]
-    return [Reply("\n".join(lines))]
+    since = now - CHECK_WINDOW
+    if (
+        _failed_checks(session, StatusCheckAttempt.address, address, since)
+        >= MAX_FAILED_CHECKS_PER_ADDRESS
+        or _failed_checks(session, StatusCheckAttempt.ticket_code, ticket, since)
+        >= MAX_FAILED_CHECKS_PER_TICKET
+    ):
+        return [Reply(t("complaint.check_throttled"))]
+    complaint = session.scalars(
+        select(Complaint).where(Complaint.ticket_code == ticket)
+    ).one_or_none()
+    own = complaint is not None and complaint.reporter_address == address
+    ok = complaint is not None and (
+        own or check_code_matches(str(data.get("check_code", "")), complaint.check_code_hash)
+    )
+    session.add(StatusCheckAttempt(address=address, ticket_code=ticket, succeeded=ok, at=now))
+    if not ok or complaint is None:
+        # The same answer whether the ticket exists or not: nothing to learn by guessing.
+        return [Reply(t("complaint.check_failed"))]
+    return [complaint_handling.status_reply(turn, complaint)]

@@ -32,22 +32,22 @@ MENUS: dict[str, tuple[MenuItem, ...]] = {
         MenuItem("kasus", "menu.cases", action="cases_list"),
         MenuItem("p2k2", "menu.p2k2_coverage", action="p2k2_coverage"),
         MenuItem("jadwal", "menu.schedule"),
-        MenuItem("pengaduan", "menu.complaints_list", action="complaints_list"),
+        MenuItem("pengaduan", "menu.complaints_list", flow="complaint_list"),
     ),
     Role.KORKAB: (
-        MenuItem("pengaduan", "menu.complaints_list", action="complaints_list"),
+        MenuItem("pengaduan", "menu.complaints_list", flow="complaint_list"),
         MenuItem("kasus", "menu.cases", action="cases_list"),
         MenuItem("p2k2", "menu.p2k2_coverage", action="p2k2_coverage"),
         MenuItem("ringkasan", "menu.district_figures"),
     ),
     Role.ADMIN: (
-        MenuItem("pengaduan", "menu.complaints_list", action="complaints_list"),
+        MenuItem("pengaduan", "menu.complaints_list", flow="complaint_list"),
         MenuItem("petugas", "menu.roster"),
     ),
     PUBLIC: (
         MenuItem("pengaduan", "menu.new_complaint", flow="complaint"),
-        MenuItem("status", "menu.check_status", action="check_status"),
-        MenuItem("data", "menu.my_data"),
+        MenuItem("status", "menu.check_status", flow="complaint_status"),
+        MenuItem("data", "menu.my_data", action="my_data"),
     ),
 }
 

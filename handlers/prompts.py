@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.orm import Session
 
 from conversations.choices import match_option
@@ -40,19 +40,25 @@ class PromptAnswer:
 
 def make_prompt(
     session: Session,
-    person: Person,
+    person: Person | None,
     action: str,
     entity_id: int,
     text: str,
     options: Sequence[Option],
     now: datetime,
+    channel: str | None = None,
+    address: str | None = None,
 ) -> Reply:
-    """A reply with choices whose answer comes back to `action` for `entity_id`."""
+    """A reply with choices whose answer comes back to `action` for `entity_id`.
+
+    Staff are addressed as a person; the public by the channel and address they wrote from."""
     token = "p" + secrets.token_hex(4)
     session.add(
         ActionPrompt(
             token=token,
-            person_id=person.id,
+            person_id=person.id if person else None,
+            channel=None if person else channel,
+            address=None if person else address,
             action=action,
             entity_id=entity_id,
             options={"items": [{"value": o.value, "label": o.label} for o in options]},
@@ -74,9 +80,36 @@ def offer(
     channels: tuple[str, ...],
     kind: str = "alert",
 ) -> OutboxMessage:
-    """Queue a prompt to `person` on their best channel."""
+    """Queue a prompt to a member of staff on their best channel."""
     reply = make_prompt(session, person, action, entity_id, text, options, now)
     return outbox.notify(session, person, reply, key, now, channels, kind=kind)
+
+
+def offer_at(
+    session: Session,
+    channel: str,
+    address: str,
+    action: str,
+    entity_id: int,
+    text: str,
+    options: Sequence[Option],
+    key: str,
+    now: datetime,
+    kind: str = "alert",
+) -> OutboxMessage:
+    """Queue a prompt to whoever writes from (channel, address), e.g. a complaint's reporter."""
+    reply = make_prompt(session, None, action, entity_id, text, options, now, channel, address)
+    return outbox.enqueue(session, channel, address, reply, key, now, kind=kind)
+
+
+def _recipient(person: Person | None, inbound: Inbound) -> ColumnElement[bool]:
+    if person is not None:
+        return ActionPrompt.person_id == person.id
+    return and_(
+        ActionPrompt.person_id.is_(None),
+        ActionPrompt.channel == inbound.channel,
+        ActionPrompt.address == inbound.address,
+    )
 
 
 def _options(prompt: ActionPrompt) -> list[Option]:
@@ -89,25 +122,20 @@ def find_answer(
     inbound: Inbound,
     last_spoke_at: datetime | None,
 ) -> PromptAnswer | None:
-    if person is None:
-        return None
+    mine = _recipient(person, inbound)
     if inbound.choice is not None:
         token, value = split_choice(inbound.choice)
         if token is None or not token.startswith("p"):
             return None
         prompt = session.scalars(
-            select(ActionPrompt).where(
-                ActionPrompt.token == token, ActionPrompt.person_id == person.id
-            )
+            select(ActionPrompt).where(ActionPrompt.token == token, mine)
         ).one_or_none()
         if prompt is None or value not in {o.value for o in _options(prompt)}:
             return None
         return PromptAnswer(prompt, value)
     if not inbound.text.strip():
         return None
-    query = select(ActionPrompt).where(
-        ActionPrompt.person_id == person.id, ActionPrompt.answered_at.is_(None)
-    )
+    query = select(ActionPrompt).where(mine, ActionPrompt.answered_at.is_(None))
     if last_spoke_at is not None:
         query = query.where(ActionPrompt.created_at > last_spoke_at)
     prompt = session.scalars(query.order_by(ActionPrompt.id.desc()).limit(1)).one_or_none()

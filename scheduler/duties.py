@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from conversations.messages import Reply
-from handlers import cases, consultations, outbox
+from handlers import cases, complaint_handling, consultations, outbox
 from handlers.context import AppContext
 from storage.db import transaction
 from storage.models import ConversationState
@@ -56,4 +56,15 @@ def stale_case_flags(ctx: AppContext, now: datetime) -> int:
         return cases.flag_stale_cases(ctx, session, now)
 
 
-DUTIES: tuple[Duty, ...] = (expire_idle_conversations, consultation_ack_clocks, stale_case_flags)
+def complaint_sla_clocks(ctx: AppContext, now: datetime) -> int:
+    """Remind handlers of overdue complaints, then escalate to the korkab and the admins."""
+    with transaction(ctx.sessions) as session:
+        return complaint_handling.run_sla_clocks(ctx, session, now)
+
+
+DUTIES: tuple[Duty, ...] = (
+    expire_idle_conversations,
+    consultation_ack_clocks,
+    stale_case_flags,
+    complaint_sla_clocks,
+)

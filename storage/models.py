@@ -223,7 +223,12 @@ class ActionPrompt(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(16), unique=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    # Staff are known by person; a member of the public by the channel and address they used.
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int] = mapped_column(Integer)
     options: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -247,10 +252,61 @@ class Complaint(Base):
     kabupaten: Mapped[str] = mapped_column(String(100), default="")
     kecamatan: Mapped[str] = mapped_column(String(100), default="")
     description: Mapped[str] = mapped_column(Text)
+    attachments: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    field_verification: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(20), default="baru")
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     consent_at: Mapped[datetime]
+    # The SLA: due times of each milestone, when each was met.
+    ack_due_at: Mapped[datetime | None]
+    plan_due_at: Mapped[datetime | None]
+    resolve_due_at: Mapped[datetime | None]
+    acknowledged_at: Mapped[datetime | None]
+    planned_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    plan: Mapped[str | None] = mapped_column(Text)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    # Escalation of the milestone now running: 0 none yet, 1 handler reminded, 2 korkab, 3 admin.
+    sla_level: Mapped[int] = mapped_column(Integer, default=0)
+    next_sla_check_at: Mapped[datetime | None] = mapped_column(index=True)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    reopened_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    handler: Mapped[Person | None] = relationship(foreign_keys=[handler_id])
+    notes: Mapped[list[ComplaintNote]] = relationship(order_by="ComplaintNote.id")
+
+
+class ComplaintNote(Base):
+    """The history of a complaint: status changes, staff notes, messages to the reporter."""
+
+    __tablename__ = "complaint_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[Person | None] = relationship()
+
+
+class StatusCheckAttempt(Base):
+    """A status check by ticket code and kode cek; wrong ones are counted to throttle guessing."""
+
+    __tablename__ = "status_check_attempts"
+    __table_args__ = (Index("ix_status_check_attempts_address_at", "address", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(String(100))
+    ticket_code: Mapped[str] = mapped_column(String(20), index=True)
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Case(Base):

@@ -6,6 +6,7 @@ from conversations.engine import Flow
 from conversations.flows import (
     case_update,
     complaint,
+    complaint_followup,
     consultation,
     consultation_followup,
     p2k2_report,
@@ -16,6 +17,7 @@ FLOWS: dict[str, Flow] = {
     for flow in (
         consultation.FLOW,
         complaint.FLOW,
+        *complaint_followup.FLOWS,
         *consultation_followup.FLOWS,
         case_update.FLOW,
         case_update.FEEDBACK_FLOW,

@@ -1,4 +1,7 @@
-"""A complaint (pengaduan) from KPM, the public, or staff. Consent comes before anything is kept."""
+"""A complaint (pengaduan) from KPM, the public, or staff. Consent comes before anything is kept.
+
+The category may be picked from the list or told in the reporter's own words; a guess from the
+words ("atm ketelan") is read back for the reporter to confirm."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from conversations.catalog import Catalog
+from conversations.complaint_text import guess_category
 from conversations.engine import ABORT, Choice, Flow, Invalid, Step
 from conversations.flows.validators import free_text
 
@@ -22,10 +26,36 @@ CATEGORIES = (
 )
 LOCATION_UNKNOWN = "tidak_tahu"
 KECAMATAN_SOURCE = "kecamatan"
+GUESS = "guess:"
+YES, NO = "ya", "tidak"
+
+
+def resolved_category(data: Mapping[str, Any]) -> str:
+    """The category as chosen, or as guessed from the words and confirmed."""
+    return str(data["category"]).removeprefix(GUESS)
+
+
+def _guess(text: str, _data: Mapping[str, Any]) -> str:
+    category = guess_category(text)
+    if category is None:
+        raise Invalid("complaint.category_unknown")
+    return GUESS + category
 
 
 def _after_consent(data: Mapping[str, Any]) -> str | None:
     return "category" if data.get("consent") == "setuju" else ABORT
+
+
+def _after_category(data: Mapping[str, Any]) -> str:
+    return "category_check" if str(data["category"]).startswith(GUESS) else "kecamatan"
+
+
+def _after_check(data: Mapping[str, Any]) -> str:
+    return "kecamatan" if data.get("category_check") == YES else "category"
+
+
+def _guess_label(data: Mapping[str, Any], t: Catalog) -> Mapping[str, Any]:
+    return {"guess": t(f"category.{resolved_category(data)}")}
 
 
 def _unknown_place(_text: str, _data: Mapping[str, Any]) -> str:
@@ -36,10 +66,14 @@ def summary(data: Mapping[str, Any], t: Catalog) -> str:
     place = data["kecamatan"]
     return t(
         "complaint.summary",
-        category=t(f"category.{data['category']}"),
+        category=t(f"category.{resolved_category(data)}"),
         kecamatan=t("complaint.place_not_known") if place == LOCATION_UNKNOWN else place,
         description=data["description"],
+        attachments=len(data.get("attachments") or []),
         name=data.get("reporter_name") or t("complaint.no_name"),
+        anonymous=t(
+            "complaint.anonymous_yes" if data.get("anonymous") == YES else "complaint.anonymous_no"
+        ),
     )
 
 
@@ -58,6 +92,15 @@ FLOW = Flow(
             "category",
             "complaint.ask_category",
             tuple(Choice(c, f"category.{c}") for c in CATEGORIES),
+            parse=_guess,
+            next=_after_category,
+        ),
+        Step(
+            "category_check",
+            "complaint.ask_category_check",
+            (Choice(YES, "complaint.guess_yes"), Choice(NO, "complaint.guess_no")),
+            next=_after_check,
+            prompt_params=_guess_label,
         ),
         Step(
             "kecamatan",
@@ -72,11 +115,21 @@ FLOW = Flow(
             parse=free_text(10, 2000, "complaint.description_short"),
             help="complaint.help_description",
         ),
+        Step("attachments", "complaint.ask_attachments", collects_attachments=True),
         Step(
             "reporter_name",
             "complaint.ask_name",
             parse=free_text(2, 100, "complaint.name_short"),
             skippable=True,
+        ),
+        Step(
+            "anonymous",
+            "complaint.ask_anonymous",
+            (
+                Choice(NO, "complaint.anonymous_choice_no"),
+                Choice(YES, "complaint.anonymous_choice_yes"),
+            ),
+            help="complaint.help_anonymous",
         ),
     ),
 )

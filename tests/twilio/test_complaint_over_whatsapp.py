@@ -39,9 +39,13 @@ async def test_a_kpm_files_a_complaint_and_gets_a_ticket_code(
     assert place.endswith("1. Durenan\n2. Pogalan\n3. Tidak tahu")
     [story] = await kpm.send("pogalan")
     assert story.startswith("Ceritakan apa yang terjadi.")
-    [name] = await kpm.send("Bantuan bulan ini belum masuk ke rekening saya sejak Oktober.")
+    [media] = await kpm.send("Bantuan bulan ini belum masuk ke rekening saya sejak Oktober.")
+    assert media.endswith("1. Selesai")
+    [name] = await kpm.send("selesai")
     assert name.endswith("1. Lewati")
-    [summary] = await kpm.send("Ibu Siti")
+    [identity] = await kpm.send("Ibu Siti")
+    assert identity.endswith("1. Boleh\n2. Rahasiakan")
+    [summary] = await kpm.send("boleh")
     assert "Kecamatan: Pogalan" in summary and "Nama: Ibu Siti" in summary
     assert summary.endswith("1. Ya, kirim\n2. Ulangi dari awal\n3. Batal")
     filed, hint = await kpm.send("1")
@@ -58,7 +62,7 @@ async def test_a_kpm_files_a_complaint_and_gets_a_ticket_code(
         "+6285712345678",
     )
     assert (complaint.category, complaint.kecamatan) == ("bantuan_tidak_diterima", "Pogalan")
-    assert {row.channel for row in inbound} == {"whatsapp"} and len(inbound) == 8
+    assert {row.channel for row in inbound} == {"whatsapp"} and len(inbound) == 10
 
     # Dewi (supervisor) and the Pogalan pendamping never wrote: the alert goes as a template.
     alerts = {m["To"]: m for m in twilio_api.messages if m["To"] != "whatsapp:+6285712345678"}

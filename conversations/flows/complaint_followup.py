@@ -1,0 +1,163 @@
+"""Flows around a filed complaint: the staff's steps (plan, resolve, reject, refer, note, reply),
+the reporter's (reopen, rate), and a status check by ticket code and kode cek."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from conversations.catalog import Catalog
+from conversations.engine import Choice, Flow, Invalid, Step
+from conversations.flows.validators import free_text
+
+PLAN = "complaint_plan"
+RESOLVE = "complaint_resolve"
+REJECT = "complaint_reject"
+REFER = "complaint_refer"
+NOTE = "complaint_note"
+REPLY = "complaint_reply"
+REOPEN = "complaint_reopen"
+STATUS = "complaint_status"
+LIST = "complaint_list"
+OWN_TICKETS_SOURCE = "own_tickets"
+FILTER_SOURCE = "complaint_filter_values"
+FILTERS_WITH_VALUE = ("status", "kategori", "kecamatan")
+FILTERS = ("aktif", "terlambat", "mendesak", *FILTERS_WITH_VALUE)
+
+_TICKET = re.compile(r"^ADU-?([A-Z0-9]{6,10})$")
+
+
+def ticket_code(text: str, _data: Mapping[str, Any]) -> str:
+    compact = re.sub(r"\s", "", text).upper()
+    match = _TICKET.match(compact)
+    if match is None:
+        raise Invalid("complaint.ticket_invalid")
+    return f"ADU-{match.group(1)}"
+
+
+def check_code(text: str, _data: Mapping[str, Any]) -> str:
+    digits = text.strip()
+    if not (digits.isdigit() and len(digits) == 4):
+        raise Invalid("complaint.check_code_invalid")
+    return digits
+
+
+def _text_summary(key: str, field: str) -> Any:
+    def summary(data: Mapping[str, Any], t: Catalog) -> str:
+        return t(key, text=data[field])
+
+    return summary
+
+
+def _plan_summary(data: Mapping[str, Any], t: Catalog) -> str:
+    key = "complaint.field_yes" if data["field_visit"] == "ya" else "complaint.field_no"
+    return t("complaint.plan_summary", text=data["plan"], field=t(key))
+
+
+def _after_filter(data: Mapping[str, Any]) -> str | None:
+    return "value" if data["by"] in FILTERS_WITH_VALUE else None
+
+
+def _after_ticket(data: Mapping[str, Any]) -> str | None:
+    """A ticket of the reporter's own number needs no kode cek."""
+    return None if str(data["ticket"]).startswith("own:") else "check_code"
+
+
+FLOWS = (
+    Flow(
+        PLAN,
+        steps=(
+            Step("plan", "complaint.ask_plan", parse=free_text(10, 1000, "complaint.text_short")),
+            Step(
+                "field_visit",
+                "complaint.ask_field_visit",
+                (Choice("tidak", "complaint.field_no"), Choice("ya", "complaint.field_yes")),
+            ),
+        ),
+        summary=_plan_summary,
+    ),
+    Flow(
+        RESOLVE,
+        steps=(
+            Step(
+                "resolution",
+                "complaint.ask_resolution",
+                parse=free_text(10, 1000, "complaint.text_short"),
+            ),
+        ),
+        summary=_text_summary("complaint.resolution_summary", "resolution"),
+    ),
+    Flow(
+        REJECT,
+        steps=(
+            Step(
+                "reason", "complaint.ask_reject", parse=free_text(10, 500, "complaint.text_short")
+            ),
+        ),
+        summary=_text_summary("complaint.reject_summary", "reason"),
+    ),
+    Flow(
+        REFER,
+        steps=(
+            Step(
+                "referral", "complaint.ask_refer", parse=free_text(5, 500, "complaint.text_short")
+            ),
+        ),
+        summary=_text_summary("complaint.refer_summary", "referral"),
+    ),
+    Flow(
+        NOTE,
+        steps=(
+            Step("note", "complaint.ask_note", parse=free_text(3, 1000, "complaint.text_short")),
+        ),
+        summary=_text_summary("complaint.note_summary", "note"),
+    ),
+    Flow(
+        REPLY,
+        steps=(
+            Step(
+                "message", "complaint.ask_reply", parse=free_text(3, 1000, "complaint.text_short")
+            ),
+        ),
+        summary=_text_summary("complaint.reply_summary", "message"),
+    ),
+    Flow(
+        REOPEN,
+        steps=(
+            Step(
+                "reason", "complaint.ask_reopen", parse=free_text(5, 1000, "complaint.text_short")
+            ),
+        ),
+        summary=_text_summary("complaint.reopen_summary", "reason"),
+    ),
+    Flow(
+        LIST,
+        confirm=False,
+        steps=(
+            Step(
+                "by",
+                "complaint.ask_filter",
+                tuple(Choice(f, f"complaint.filter_{f}") for f in FILTERS),
+                next=_after_filter,
+            ),
+            Step("value", "complaint.ask_filter_value", dynamic_choices=FILTER_SOURCE),
+        ),
+        summary=lambda data, t: "",
+    ),
+    Flow(
+        STATUS,
+        confirm=False,
+        steps=(
+            Step(
+                "ticket",
+                "complaint.ask_ticket",
+                dynamic_choices=OWN_TICKETS_SOURCE,
+                parse=ticket_code,
+                next=_after_ticket,
+            ),
+            Step("check_code", "complaint.ask_check_code", parse=check_code),
+        ),
+        summary=lambda data, t: "",
+    ),
+)

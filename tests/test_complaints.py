@@ -1,0 +1,386 @@
+"""Complaints end to end through the core: the public flow, routing, lifecycle, status checks,
+SLA clocks on working days, data rights, and that no card number or PIN is ever kept."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from handlers.context import AppContext
+from handlers.roster import import_roster
+from scheduler.tick import run_duties
+from storage.db import transaction
+from storage.models import (
+    AuditEntry,
+    Complaint,
+    ConversationState,
+    InboundMessage,
+    OutboxMessage,
+)
+from tests.support import Chat, ChatFactory, Clock, texts
+
+KPM, OTHER = "0813-9000-0001", "0813-9000-0002"
+SARI, AGUS, RINA, DEWI, BAMBANG = (
+    "0812-1000-0003",
+    "0812-1000-0004",
+    "0812-1000-0005",
+    "0812-1000-0002",
+    "0812-1000-0001",
+)
+TICKET = re.compile(r"nomor (ADU-[A-Z0-9]{6,10}) \(kode cek (\d{4})\)")
+
+
+def file(
+    kpm: Chat,
+    category: str = "Bantuan tidak diterima / saldo nol",
+    story: str = "Bantuan bulan ini belum masuk sejak Oktober",
+    place: str = "Pogalan",
+    anonymous: bool = False,
+    name: str | None = "Ibu Siti",
+) -> tuple[str, str]:
+    kpm.send("halo")
+    kpm.press("Buat pengaduan")
+    kpm.press("Setuju")
+    kpm.press(category)
+    kpm.send(place)
+    kpm.send(story)
+    kpm.press("Selesai")
+    kpm.send(name) if name else kpm.press("Lewati")
+    kpm.press("Rahasiakan" if anonymous else "Boleh")
+    filed = texts(kpm.press("Ya, kirim"))
+    match = TICKET.search(filed)
+    assert match is not None, filed
+    return match.group(1), match.group(2)
+
+
+def complaint(ctx: AppContext) -> Complaint:
+    with ctx.sessions() as session:
+        return session.scalars(select(Complaint)).one()
+
+
+class TestPublicFlow:
+    def test_refusing_consent_keeps_nothing(self, chat: ChatFactory, ctx: AppContext) -> None:
+        kpm = chat(KPM)
+        kpm.send("halo")
+        kpm.press("Buat pengaduan")
+        assert "tidak ada yang kami simpan" in texts(kpm.press("Tidak setuju"))
+        with ctx.sessions() as session:
+            assert session.scalars(select(Complaint)).all() == []
+            state = session.scalars(
+                select(ConversationState).where(ConversationState.address == kpm.address)
+            ).one()
+            assert (state.flow, state.data) == (None, {})
+
+    def test_typed_category_with_typos_and_slang_is_guessed_and_confirmed(
+        self, chat: ChatFactory, ctx: AppContext
+    ) -> None:
+        kpm = chat(KPM)
+        kpm.send("halo")
+        kpm.press("Buat pengaduan")
+        kpm.press("Setuju")
+        guess = texts(kpm.send("atm sy ketelan mesin"))
+        assert "Sepertinya pengaduan Anda tentang: Kartu KKS hilang, tertelan" in guess
+        kpm.press("Bukan, pilih sendiri")
+        assert "Pengaduannya tentang apa?" in texts(kpm.inbox() or [kpm.last_prompt()])
+        guess = texts(kpm.send("duit blm cair"))
+        assert "Bantuan tidak diterima / saldo nol" in guess
+        kpm.press("Ya, benar")
+        assert "Pengaduannya tentang" not in texts(kpm.send("pogalan"))  # fuzzy place: next step
+        kpm.send("Sudah tiga bulan saldo kosong, kata pendamping sabar")
+        kpm.attach("voice", "https://media.example/voice-1", "")
+        kpm.press("Selesai")
+        kpm.press("Lewati")
+        summary = texts(kpm.press("Rahasiakan"))
+        assert "Kecamatan: Pogalan" in summary and "Lampiran: 1" in summary
+        assert "dirahasiakan dari petugas" in summary
+        kpm.press("Ya, kirim")
+        c = complaint(ctx)
+        assert (c.category, c.kecamatan, c.anonymous) == ("bantuan_tidak_diterima", "Pogalan", True)
+        assert c.attachments["items"][0]["ref"] == "https://media.example/voice-1"
+
+    def test_the_reporter_gets_a_ticket_code_a_kode_cek_and_dates(
+        self, chat: ChatFactory, ctx: AppContext
+    ) -> None:
+        kpm = chat(KPM)
+        ticket, check = file(kpm)
+        assert re.fullmatch(r"ADU-[2-9A-HJ-NP-Z]{8}", ticket)
+        c = complaint(ctx)
+        assert c.ticket_code == ticket and c.check_code_hash != check
+        assert check not in c.check_code_hash
+        # Filed Tuesday 1 Dec 09:00 WIB: answer due the next working day, done in five.
+        assert c.ack_due_at == datetime(2026, 12, 2, 2, tzinfo=UTC)
+        assert c.resolve_due_at == datetime(2026, 12, 8, 2, tzinfo=UTC)
+
+    def test_a_card_number_or_pin_never_reaches_storage_or_logs(
+        self, chat: ChatFactory, ctx: AppContext, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        caplog.set_level(logging.DEBUG)
+        kpm = chat(KPM)
+        file(kpm, story="Kartu 6013 0112 3456 7890 tertelan, pin saya 123456 juga lupa")
+        with ctx.sessions() as session:
+            stored = [c.description for c in session.scalars(select(Complaint))]
+            stored += [repr(s.data) for s in session.scalars(select(ConversationState))]
+            stored += [repr(o.payload) for o in session.scalars(select(OutboxMessage))]
+            stored += [repr(a.details) for a in session.scalars(select(AuditEntry))]
+            stored += [repr(i.attachments) for i in session.scalars(select(InboundMessage))]
+        everything = "\n".join([*stored, caplog.text])
+        assert "601301123456" not in everything.replace(" ", "")
+        assert "123456" not in everything
+        assert "************7890" in stored[0] and "pin saya ******" in stored[0]
+
+
+class TestRouting:
+    def test_goes_to_the_area_pendamping_and_their_supervisor(self, chat: ChatFactory) -> None:
+        kpm = chat(KPM)
+        ticket, _ = file(kpm)
+        for phone in (DEWI, SARI, AGUS):
+            [alert] = chat(phone).inbox()
+            assert f"Pengaduan baru {ticket} (Pogalan)" in alert.text
+            assert "Pelapor: Ibu Siti" in alert.text and "+62813" not in alert.text
+        assert chat(RINA).inbox() == []  # Durenan
+        assert chat(BAMBANG).inbox() == []
+
+    def test_a_complaint_about_a_pendamping_never_reaches_a_pendamping(
+        self, chat: ChatFactory, ctx: AppContext
+    ) -> None:
+        kpm = chat(KPM)
+        ticket, _ = file(
+            kpm, category="Perilaku pendamping", story="Kartu KKS saya dipegang pendamping"
+        )
+        assert ticket in texts(chat(DEWI).inbox())
+        assert ticket in texts(chat(BAMBANG).inbox())
+        for phone in (SARI, AGUS, RINA):
+            assert chat(phone).inbox() == []
+        # Nor can a pendamping list or act on it.
+        sari = chat(SARI)
+        sari.send("menu")
+        with ctx.sessions() as session:
+            assert session.scalars(select(Complaint.category)).one() == "perilaku_pendamping"
+
+    def test_anonymous_hides_the_reporter_from_staff_but_not_the_audit(
+        self, chat: ChatFactory, ctx: AppContext
+    ) -> None:
+        kpm = chat(KPM)
+        file(kpm, anonymous=True)
+        alert = texts(chat(DEWI).inbox())
+        assert "Pelapor: (dirahasiakan)" in alert and "Ibu Siti" not in alert
+        with ctx.sessions() as session:
+            entry = session.scalars(
+                select(AuditEntry).where(AuditEntry.action == "complaint.filed")
+            ).one()
+            assert entry.actor_address == kpm.address
+
+    def test_danger_is_flagged_urgent_to_supervisor_and_korkab_at_once(
+        self, chat: ChatFactory, ctx: AppContext
+    ) -> None:
+        kpm = chat(KPM)
+        kpm.send("halo")
+        kpm.press("Buat pengaduan")
+        kpm.press("Setuju")
+        kpm.press("Layanan lain")
+        kpm.send("Pogalan")
+        kpm.send("Anak tetangga sering dipukul bapaknya sampai memar")
+        kpm.press("Selesai")
+        kpm.press("Lewati")
+        kpm.press("Rahasiakan")
+        done = texts(kpm.press("Ya, kirim"))
+        assert "112" in done
+        assert complaint(ctx).urgent
+        assert "PENGADUAN MENDESAK" in texts(chat(DEWI).inbox())
+        assert "PENGADUAN MENDESAK" in texts(chat(BAMBANG).inbox())
+
+
+class TestLifecycle:
+    def test_take_plan_resolve_rate(self, chat: ChatFactory, ctx: AppContext) -> None:
+        kpm, dewi = chat(KPM), chat(DEWI)
+        ticket, _ = file(kpm)
+        kpm.inbox()
+        dewi.inbox()
+        dewi.press("Tangani")
+        assert "sudah diterima petugas" in texts(kpm.inbox())
+        dewi.press("Rencana tindak lanjut")
+        dewi.send("Cek data di SIKS-NG dan hubungi bank penyalur minggu ini")
+        dewi.press("Ya, perlu")
+        dewi.press("Ya, kirim")
+        assert "sedang diproses" in texts(kpm.inbox())
+        c = complaint(ctx)
+        assert (c.status, c.field_verification) == ("diproses", True)
+        dewi.press("Selesai (tulis hasil)")
+        dewi.send("Dana sudah masuk kembali ke rekening Ibu tanggal 3 Desember")
+        dewi.press("Ya, kirim")
+        resolved = kpm.inbox()[-1]
+        assert "sudah selesai ditangani" in resolved.text
+        kpm.press("5 - Sangat puas")
+        c = complaint(ctx)
+        assert (c.status, c.rating) == ("selesai", 5)
+        with ctx.sessions() as session:
+            kinds = [n.kind for n in session.get_one(Complaint, c.id).notes]
+        assert kinds == ["status", "plan", "resolution"]
+        assert ticket in resolved.text
+
+    def test_reopen_within_seven_days_but_not_after(
+        self, chat: ChatFactory, ctx: AppContext, clock: Clock
+    ) -> None:
+        kpm, dewi = chat(KPM), chat(DEWI)
+        file(kpm)
+        dewi.inbox()
+        dewi.press("Tangani")
+        dewi.press("Selesai (tulis hasil)")
+        dewi.send("Sudah dicek, dana akan cair tahap berikutnya")
+        dewi.press("Ya, kirim")
+        kpm.inbox()
+        clock.advance(days=6)
+        kpm.press("Belum selesai, buka lagi")
+        kpm.send("Dana belum juga masuk")
+        assert "kami buka lagi" in texts(kpm.press("Ya, kirim"))
+        assert complaint(ctx).status == "diproses"
+        assert "dibuka lagi oleh pelapor" in texts(dewi.inbox())
+
+        dewi.press("Selesai (tulis hasil)")
+        dewi.send("Dana sudah masuk hari ini, sudah dicek")
+        dewi.press("Ya, kirim")
+        clock.advance(days=8)
+        assert "tidak bisa dibuka lagi" in texts(kpm.press("Belum selesai, buka lagi"))
+
+    def test_a_stale_button_changes_nothing(self, chat: ChatFactory, ctx: AppContext) -> None:
+        kpm, dewi = chat(KPM), chat(DEWI)
+        file(kpm)
+        [alert] = dewi.inbox()
+        dewi.press("Tolak (beri alasan)")
+        dewi.send("Bukan wewenang PKH, sudah kami jelaskan")
+        dewi.press("Ya, kirim")
+        take = next(o for o in alert.options if o.label == "Tangani")
+        assert "sudah tidak berlaku" in texts(dewi.send(choice=alert.callback_data(take)))
+        assert complaint(ctx).status == "ditolak"
+
+    def test_staff_list_by_filter_and_reply_to_reporter(self, chat: ChatFactory) -> None:
+        kpm, dewi = chat(KPM), chat(DEWI)
+        ticket, _ = file(kpm)
+        dewi.send("menu")
+        dewi.press("Daftar pengaduan")
+        dewi.press("Menurut kecamatan")
+        listed = texts(dewi.press("Pogalan"))
+        assert ticket in listed and "Pelapor: Ibu Siti" in listed and "+62" not in listed
+        dewi.press("Tangani")
+        dewi.press("Balas pelapor")
+        dewi.send("Ibu, mohon bawa buku tabungan ke kantor desa hari Kamis")
+        dewi.press("Ya, kirim")
+        assert "mohon bawa buku tabungan" in texts(kpm.inbox())
+
+
+class TestStatusCheck:
+    def test_from_the_reporters_own_number(self, chat: ChatFactory) -> None:
+        kpm = chat(KPM)
+        ticket, _ = file(kpm)
+        kpm.send("menu")
+        kpm.press("Cek status pengaduan")
+        status = texts(kpm.press(ticket))
+        assert f"Pengaduan {ticket}: baru, menunggu petugas" in status
+
+    def test_from_another_number_needs_the_kode_cek_and_is_throttled(
+        self, chat: ChatFactory, clock: Clock
+    ) -> None:
+        ticket, check = file(chat(KPM))
+        other = chat(OTHER)
+
+        def attempt(code: str) -> str:
+            other.send("menu")
+            other.press("Cek status pengaduan")
+            other.send(ticket.lower())
+            return texts(other.send(code))
+
+        assert f"Pengaduan {ticket}: baru" in attempt(check)
+        wrong = "0000" if check != "0000" else "1111"
+        for _ in range(5):
+            assert "tidak cocok" in attempt(wrong)
+        assert "Terlalu banyak percobaan" in attempt(check)
+        clock.advance(hours=1, minutes=1)
+        assert f"Pengaduan {ticket}: baru" in attempt(check)
+
+
+class TestSlaClock:
+    @pytest.fixture
+    def admin(self, ctx: AppContext) -> None:
+        row = "admin,Admin Kabupaten,0812-1000-0009,Trenggalek,,,WIB\n"
+        header = "role,name,phone,kabupaten,kecamatan,supervisor_phone,timezone\n"
+        with transaction(ctx.sessions) as session:
+            assert import_roster(session, header + row, "Asia/Jakarta").added == 1
+
+    def test_across_christmas_and_a_weekend(
+        self, chat: ChatFactory, ctx: AppContext, clock: Clock, admin: None
+    ) -> None:
+        clock.now = datetime(2026, 12, 24, 3, tzinfo=UTC)  # Thursday 10:00 WIB
+        kpm, dewi, bambang, boss = chat(KPM), chat(DEWI), chat(BAMBANG), chat("0812-1000-0009")
+        file(kpm)
+        dewi.inbox()
+        monday = datetime(2026, 12, 28, 3, tzinfo=UTC)  # Fri 25 Dec is Christmas
+        assert complaint(ctx).ack_due_at == monday
+
+        def tick(at: datetime) -> int:
+            clock.now = at
+            return run_duties(ctx, at)["complaint_sla_clocks"]
+
+        assert tick(monday - timedelta(minutes=1)) == 0
+        assert tick(monday) == 1
+        assert tick(monday) == 0
+        assert texts(dewi.inbox()).startswith("Pengingat: Pengaduan")
+        assert tick(monday + timedelta(days=1)) == 1
+        assert "Eskalasi ke koordinator" in texts(bambang.inbox())
+        assert tick(monday + timedelta(days=2)) == 1
+        assert "Eskalasi ke admin" in texts(boss.inbox())
+        assert tick(monday + timedelta(days=30)) == 0
+        with ctx.sessions() as session:
+            levels = [
+                e.details["level"]
+                for e in session.scalars(
+                    select(AuditEntry).where(AuditEntry.action == "complaint.escalated")
+                )
+            ]
+        assert levels == [0, 1, 2]
+
+    def test_acknowledging_restarts_the_clock_for_the_plan(
+        self, chat: ChatFactory, ctx: AppContext, clock: Clock
+    ) -> None:
+        kpm, dewi = chat(KPM), chat(DEWI)
+        file(kpm)
+        dewi.inbox()
+        dewi.press("Tangani")
+        c = complaint(ctx)
+        assert c.next_sla_check_at == c.plan_due_at
+        assert run_duties(ctx, c.ack_due_at + timedelta(hours=1))["complaint_sla_clocks"] == 0
+
+
+def test_data_rights_show_and_erase(chat: ChatFactory, ctx: AppContext) -> None:
+    kpm = chat(KPM)
+    ticket, _ = file(kpm)
+    kpm.send("menu")
+    shown = texts(kpm.press("Data saya"))
+    assert ticket in shown and "1 pengaduan" in shown
+    assert "sudah kami hapus" in texts(kpm.press("Hapus data saya"))
+    c = complaint(ctx)
+    assert c.reporter_name is None and c.reporter_address.startswith("dihapus")
+    assert "belum masuk" not in c.description
+    with ctx.sessions() as session:
+        assert not session.scalars(
+            select(InboundMessage).where(InboundMessage.address == kpm.address)
+        ).all()
+
+
+def test_staff_can_file_a_complaint_too(chat: ChatFactory, ctx: AppContext) -> None:
+    sari = chat(SARI)
+    sari.send("menu")
+    sari.press("Pengaduan")
+    sari.press("Setuju")
+    sari.press("Data tidak sesuai (nama, anggota keluarga)")
+    sari.send("Durenan")
+    sari.send("Nama anak KPM salah ketik di data, mohon diperbaiki")
+    sari.press("Selesai")
+    sari.press("Lewati")
+    sari.press("Boleh")
+    sari.press("Ya, kirim")
+    assert complaint(ctx).reporter_person_id is not None
+    assert "Pengaduan baru" in texts(chat(RINA).inbox())
