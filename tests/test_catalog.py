@@ -67,11 +67,17 @@ def literal_keys_and_families() -> tuple[set[str], set[str]]:
     for path in code_files():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         in_fstring: set[int] = set()
-        audit_actions: set[int] = set()
+        actions: set[int] = set()
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and _called_name(node) == "record":
                 # audit.record(session, "complaint.filed", ...) names an action, not a text.
-                audit_actions.update(id(arg) for arg in node.args)
+                actions.update(id(arg) for arg in node.args)
+            if isinstance(node, ast.Assign) and any(
+                isinstance(target, ast.Name) and target.id.endswith("ACTION")
+                for target in node.targets
+            ):
+                # OPEN_ACTION = "consult.open" names a button's action, not a text.
+                actions.add(id(node.value))
             if isinstance(node, ast.JoinedStr):
                 in_fstring.update(id(v) for v in node.values)
                 head = node.values[0] if node.values else None
@@ -87,7 +93,7 @@ def literal_keys_and_families() -> tuple[set[str], set[str]]:
             if (
                 isinstance(node, ast.Constant)
                 and isinstance(node.value, str)
-                and id(node) not in in_fstring | audit_actions
+                and id(node) not in in_fstring | actions
                 and KEY_SHAPE.match(node.value)
                 and node.value.split(".", 1)[0] in sections
             ):
