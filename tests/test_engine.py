@@ -149,30 +149,42 @@ def test_a_close_spelling_still_picks_a_place_when_free_text_is_not_accepted() -
     assert again.replies[0].text == t("complaint.place_unknown")
 
 
-def complaint_up_to_name() -> Transition:
-    return walk(make_engine(), "complaint", "Setuju", "1", "2", "Saldo kartu nol sejak Oktober")
+def answer_until(engine: Engine, move: Transition, step: str) -> Transition:
+    """Answer each question plainly (the first option, or a sentence) until `step` is asked."""
+    for _ in range(20):
+        if move.state.step == step:
+            return move
+        plain = "1" if engine.options_for(move.state, source) else "Saldo kartu nol sejak Oktober"
+        move = engine.advance(move.state, msg(plain), T0, source)
+    raise AssertionError(f"never reached {step}")
+
+
+def complaint_at_name(engine: Engine) -> Transition:
+    return answer_until(engine, engine.start("complaint", T0, source), "reporter_name")
 
 
 @pytest.mark.parametrize("answer", ["Lewati", "lewati", "1"])
 def test_a_skippable_step_can_be_skipped(answer: str) -> None:
-    state = walk(make_engine(), "complaint", "1", "1", "1", "Saldo kartu nol sejak Oktober", answer)
-    assert state.state.step == CONFIRM_STEP
-    assert state.state.data["reporter_name"] is None
-    assert t("complaint.no_name") in state.replies[-1].text
+    engine = make_engine()
+    skipped = engine.advance(complaint_at_name(engine).state, msg(answer), T0, source)
+    assert skipped.state.step != "reporter_name"
+    assert skipped.state.data["reporter_name"] is None
+    confirm = answer_until(engine, skipped, CONFIRM_STEP)
+    assert t("complaint.no_name") in confirm.replies[-1].text
 
 
 def test_skip_by_button() -> None:
     engine = make_engine()
-    at_name = complaint_up_to_name()
-    assert at_name.state.step == "reporter_name"
+    at_name = complaint_at_name(engine)
     skipped = press(engine, at_name.state, at_name.replies[-1], t("conv.skip"))
     assert skipped.state.data["reporter_name"] is None
 
 
 @pytest.mark.parametrize("name", ["Wati", "Ati", "Lewi"])
 def test_a_name_that_looks_like_skip_is_kept_as_a_name(name: str) -> None:
-    state = walk(make_engine(), "complaint", "1", "1", "1", "Saldo kartu nol sejak Oktober", name)
-    assert state.state.data["reporter_name"] == name
+    engine = make_engine()
+    named = engine.advance(complaint_at_name(engine).state, msg(name), T0, source)
+    assert named.state.data["reporter_name"] == name
 
 
 def test_refusing_consent_ends_the_flow_keeping_nothing() -> None:
