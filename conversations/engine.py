@@ -58,6 +58,8 @@ class Step:
     parse_choices: bool = False
     skippable: bool = False
     collects_attachments: bool = False
+    # Several options may be picked, one message at a time (or "1, 3"), until Selesai.
+    multiple: bool = False
     next: Callable[[Mapping[str, Any]], str | None] | None = None
     help: str | None = None
     # Extra values for the prompt text, e.g. a label for a code stored by an earlier step.
@@ -152,7 +154,7 @@ class Engine:
         if step.dynamic_choices and source is not None:
             options.extend(source(step.dynamic_choices, state.data))
         options.extend(Option(c.value, self.t(c.label_key)) for c in step.choices)
-        if step.collects_attachments:
+        if step.collects_attachments or step.multiple:
             options.append(Option(DONE, self.t("conv.attachments_done")))
         elif step.skippable:
             options.append(Option(SKIP, self.t("conv.skip")))
@@ -224,12 +226,21 @@ class Engine:
                 notice = self.t("conv.attachment_received", count=len(stored))
                 return Transition(state, [Reply(notice), reply])
 
+        if step.multiple:
+            picked = _picks(message, chosen, options)
+            if picked:
+                return self._toggle(state, data, step, picked, options, now, source)
+            if chosen is not None and chosen.value == DONE and not data.get(step.name):
+                return self.reprompt(state, now, source, self.t("conv.pick_at_least_one"))
         if chosen is not None and chosen.value in (SKIP, DONE):
             data.setdefault(step.name, [] if step.collects_attachments else None)
         elif chosen is not None and not (step.parse_choices and step.parse is not None):
             data[step.name] = chosen.value
         elif chosen is not None and step.parse is not None:
-            data[step.name] = step.parse(chosen.value, data)
+            try:
+                data[step.name] = step.parse(chosen.value, data)
+            except Invalid as problem:
+                return self.reprompt(state, now, source, self.t(problem.key, **problem.params))
         elif step.parse is not None and message.text.strip():
             try:
                 data[step.name] = step.parse(message.text.strip(), data)
@@ -247,6 +258,27 @@ class Engine:
         following = FlowState(flow.name, next_step, data, None, now)
         following, reply = self.prompt(following, source)
         return Transition(following, [reply])
+
+    def _toggle(
+        self,
+        state: FlowState,
+        data: dict[str, Any],
+        step: Step,
+        picked: list[Option],
+        options: tuple[Option, ...],
+        now: datetime,
+        source: OptionSource | None,
+    ) -> Transition:
+        chosen = list(data.get(step.name) or [])
+        for option in picked:
+            if option.value in chosen:
+                chosen.remove(option.value)
+            else:
+                chosen.append(option.value)
+        data[step.name] = chosen
+        labels = ", ".join(o.label for o in options if o.value in chosen) or "-"
+        state, reply = self.prompt(replace(state, data=data, updated_at=now), source)
+        return Transition(state, [Reply(self.t("conv.picked", items=labels)), reply])
 
     def _confirm(
         self,
@@ -291,6 +323,16 @@ def _keeps_typed(
     except Invalid:
         return False
     return True
+
+
+def _picks(message: Inbound, chosen: Option | None, options: tuple[Option, ...]) -> list[Option]:
+    """The options a multiple-choice answer toggles: one pressed or typed, or "1, 3"."""
+    if chosen is not None:
+        return [] if chosen.value == DONE else [chosen]
+    if message.choice is not None or "," not in message.text:
+        return []
+    parts = [match_option(part, options) for part in message.text.split(",")]
+    return [o for o in parts if o is not None and o.value != DONE]
 
 
 def _printable(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -14,9 +14,20 @@ from conversations.flows import (
     consultation,
     consultation_followup,
     p2k2_report,
+    supervision,
 )
 from conversations.messages import Option, Outcome, Reply
-from handlers import cases, complaint_handling, complaints, consultations, p2k2, privacy
+from handlers import (
+    cases,
+    complaint_handling,
+    complaints,
+    consultations,
+    p2k2,
+    privacy,
+    slot_states,
+    supervision_records,
+)
+from handlers import supervision as slots
 from handlers.prompts import PromptResult
 from handlers.turn import Turn
 from storage.models import ActionPrompt, Person, Role
@@ -43,6 +54,13 @@ FLOW_ACTIONS: dict[str, FlowAction] = {
     complaint_followup.REOPEN: complaint_handling.reopen,
     complaint_followup.STATUS: complaints.check_status,
     complaint_followup.LIST: complaint_handling.list_complaints,
+    supervision.PROPOSE: slots.propose,
+    supervision.REQUEST: slots.request,
+    supervision.COUNTER: slots.counter,
+    supervision.RESCHEDULE: slots.request_reschedule,
+    supervision.COUNTER_RESCHEDULE: slots.counter_reschedule,
+    supervision.ABSENCE: slots.record_absence,
+    supervision.RECORD: supervision_records.record_session,
 }
 
 PromptAction = Callable[[Turn, ActionPrompt, str], PromptResult]
@@ -53,12 +71,17 @@ PROMPT_ACTIONS: dict[str, PromptAction] = {
     cases.PROMPT_PREFIX: cases.answer_prompt,
     complaint_handling.PROMPT_PREFIX: complaint_handling.answer_prompt,
     privacy.PROMPT_PREFIX: privacy.answer_prompt,
+    slot_states.PROMPT_PREFIX: slots.answer_prompt,
+    slot_states.RECORD_PREFIX: supervision_records.answer_prompt,
+    slot_states.SCHEDULE_PREFIX: supervision_records.answer_prompt,
 }
 
 MENU_ACTIONS: dict[str, MenuAction] = {
     "open_consultations": consultations.list_open_for_supervisor,
     "my_consultations": consultations.list_for_pendamping,
     "my_data": privacy.show_my_data,
+    "schedule": supervision_records.schedule_view,
+    "district_figures": supervision_records.district_figures,
     "cases_list": cases.list_for_staff,
     "p2k2_coverage": p2k2.coverage_for_staff,
 }
@@ -94,6 +117,10 @@ def dynamic_options(name: str, turn: Turn, data: Mapping[str, Any]) -> Sequence[
         return p2k2.session_options(turn, data)
     if name == p2k2_report.GROUP_SOURCE:
         return p2k2.group_options(turn)
+    if name == supervision.MY_PENDAMPING:
+        return slots.my_pendamping_options(turn)
+    if name == supervision.SESSION_PARTICIPANTS:
+        return supervision_records.participant_options(turn, data)
     if name == complaint_followup.OWN_TICKETS_SOURCE:
         return complaints.own_ticket_options(turn)
     if name == complaint_followup.FILTER_SOURCE:

@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from conversations.messages import Reply
 from handlers import cases, complaint_handling, consultations, outbox
+from handlers import supervision_clock as supervision_clock_module
 from handlers.context import AppContext
 from storage.db import transaction
 from storage.models import ConversationState
@@ -62,9 +63,16 @@ def complaint_sla_clocks(ctx: AppContext, now: datetime) -> int:
         return complaint_handling.run_sla_clocks(ctx, session, now)
 
 
+def supervision_clock(ctx: AppContext, now: datetime) -> int:
+    """Plan the coming sessions of every agreement and send the reminders that are due."""
+    with transaction(ctx.sessions) as session:
+        return supervision_clock_module.run_supervision_clock(ctx, session, now)
+
+
 DUTIES: tuple[Duty, ...] = (
     expire_idle_conversations,
     consultation_ack_clocks,
     stale_case_flags,
     complaint_sla_clocks,
+    supervision_clock,
 )

@@ -377,3 +377,118 @@ class P2K2Report(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     pendamping: Mapped[Person] = relationship()
+
+
+class Agreement(Base):
+    """A recurring supervision slot a supervisor and pendamping agreed on (or are agreeing)."""
+
+    __tablename__ = "supervision_agreements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # individual, kelompok, tim
+    cadence_days: Mapped[int] = mapped_column(Integer)  # 7 or 14
+    weekday: Mapped[int] = mapped_column(Integer)  # Monday 0
+    local_time: Mapped[str] = mapped_column(String(5))  # HH:MM in `timezone`
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    mode: Mapped[str] = mapped_column(String(20))
+    place: Mapped[str | None] = mapped_column(String(300))
+    start_date: Mapped[date] = mapped_column(Date)
+    timezone: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20), default="diusulkan")
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    supervisor: Mapped[Person] = relationship(foreign_keys=[supervisor_id])
+    participants: Mapped[list[AgreementParticipant]] = relationship(
+        back_populates="agreement", order_by="AgreementParticipant.id"
+    )
+
+
+class AgreementParticipant(Base):
+    __tablename__ = "agreement_participants"
+    __table_args__ = (UniqueConstraint("agreement_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("supervision_agreements.id", ondelete="CASCADE")
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="diundang")
+    counter: Mapped[str | None] = mapped_column(String(200))
+    responded_at: Mapped[datetime | None]
+
+    agreement: Mapped[Agreement] = relationship(back_populates="participants")
+    person: Mapped[Person] = relationship()
+
+
+class SupervisionSession(Base):
+    """One occurrence of an agreement, computed from its start date, stored in UTC."""
+
+    __tablename__ = "supervision_sessions"
+    __table_args__ = (UniqueConstraint("agreement_id", "occurrence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("supervision_agreements.id", ondelete="CASCADE")
+    )
+    occurrence: Mapped[int] = mapped_column(Integer)
+    # When the agreement put it; `starts_at` differs once the session is moved.
+    planned_for: Mapped[datetime]
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20), default="terjadwal")
+    holiday_name: Mapped[str | None] = mapped_column(String(200))
+    held: Mapped[bool | None] = mapped_column(Boolean)
+    attendee_ids: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    functions: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    topics: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    notes: Mapped[str | None] = mapped_column(Text)
+    followup: Mapped[str | None] = mapped_column(Text)
+    followup_on: Mapped[date | None] = mapped_column(Date)
+    recorded_at: Mapped[datetime | None]
+
+    agreement: Mapped[Agreement] = relationship()
+    responses: Mapped[list[SessionResponse]] = relationship(order_by="SessionResponse.id")
+
+
+class SessionResponse(Base):
+    """A participant's answer to a reminder, and their own confirmation of attendance."""
+
+    __tablename__ = "session_responses"
+    __table_args__ = (UniqueConstraint("session_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("supervision_sessions.id", ondelete="CASCADE")
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    response: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    attended: Mapped[bool | None] = mapped_column(Boolean)
+    responded_at: Mapped[datetime | None]
+
+    person: Mapped[Person] = relationship()
+
+
+class ScheduledMessage(Base):
+    """A message due at a time: a reminder, a record request, a digest. The tick claims due rows
+    and marks them sent (or passed) in the same transaction that queues the outbox row."""
+
+    __tablename__ = "scheduled_messages"
+    __table_args__ = (Index("ix_scheduled_messages_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20), default="menunggu")
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("supervision_sessions.id", ondelete="CASCADE"), index=True
+    )
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    sent_at: Mapped[datetime | None]
+
+    person: Mapped[Person] = relationship()
+    session: Mapped[SupervisionSession | None] = relationship()

@@ -218,7 +218,7 @@ class TestAcknowledgementClock:
         assert run_duties(ctx, reminded.replace(hour=2))["consultation_ack_clocks"] == 0
         clock.now = reminded
         assert run_duties(ctx, reminded)["consultation_ack_clocks"] == 1
-        assert dewi.inbox()[0].text.startswith("Pengingat")
+        assert "Pengingat: permintaan konsultasi" in texts(dewi.inbox())
 
     def test_an_answer_stops_the_clock(
         self, chat: ChatFactory, ctx: AppContext, clock: Clock

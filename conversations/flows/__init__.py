@@ -10,6 +10,7 @@ from conversations.flows import (
     consultation,
     consultation_followup,
     p2k2_report,
+    supervision,
 )
 
 FLOWS: dict[str, Flow] = {
@@ -22,5 +23,6 @@ FLOWS: dict[str, Flow] = {
         case_update.FLOW,
         case_update.FEEDBACK_FLOW,
         p2k2_report.FLOW,
+        *supervision.FLOWS,
     )
 }

@@ -76,3 +76,17 @@ def kpm_reference(text: str, _data: Mapping[str, Any]) -> str:
     if not compact.isalnum() or not 6 <= len(compact) <= 20:
         raise Invalid("case.ref_invalid")
     return "*" * (len(compact) - 4) + compact[-4:]
+
+
+_CLOCK = re.compile(r"^(?:jam|pukul|pkl\.?)?\s*(\d{1,2})(?:[:.](\d{2}))?\s*(?:wib|wita|wit)?$")
+
+
+def a_clock(text: str, _data: Mapping[str, Any]) -> str:
+    """A time of day as people type it ("10", "jam 10", "09.30", "13:15"), stored as HH:MM."""
+    match = _CLOCK.match(text.strip().lower())
+    if match is None:
+        raise Invalid("conv.clock_unknown")
+    hours, minutes = int(match.group(1)), int(match.group(2) or 0)
+    if not (0 <= hours <= 23 and 0 <= minutes <= 59):
+        raise Invalid("conv.clock_unknown")
+    return f"{hours:02d}:{minutes:02d}"

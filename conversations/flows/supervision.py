@@ -1,0 +1,221 @@
+"""Flows for agreed supervision slots: agreeing a recurring slot, answering a reminder, asking
+for another time, and recording a session afterwards (seed 000: "Supervisor dan pendamping
+menyepakati waktu pelaksanaan supervisi")."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from conversations.catalog import Catalog
+from conversations.engine import Choice, Flow, Step
+from conversations.flows.validators import a_clock, a_date, free_text
+
+PROPOSE = "agreement_propose"
+REQUEST = "agreement_request"
+COUNTER = "agreement_counter"
+RESCHEDULE = "session_reschedule"
+COUNTER_RESCHEDULE = "session_counter"
+ABSENCE = "session_absence"
+RECORD = "session_record"
+
+MY_PENDAMPING = "my_pendamping"
+SESSION_PARTICIPANTS = "session_participants"
+
+KINDS = ("individual", "kelompok", "tim")
+CADENCES = ("7", "14")
+WEEKDAYS = ("0", "1", "2", "3", "4", "5")
+DURATIONS = ("30", "60", "90", "120")
+MODES = ("tatap_muka", "telepon", "chat", "video")
+FUNCTIONS = ("administrasi", "pendidikan", "dukungan_personal")
+TOPICS = ("p2k2", "manajemen_kasus", "pengaduan", "lainnya")
+YES, NO = "ya", "tidak"
+
+
+def _choices(group: str, values: tuple[str, ...]) -> tuple[Choice, ...]:
+    return tuple(Choice(v, f"{group}.{v}") for v in values)
+
+
+def _after_kind(data: Mapping[str, Any]) -> str:
+    return "participant" if data["kind"] == "individual" else "participants"
+
+
+def _after_mode(data: Mapping[str, Any]) -> str:
+    return "place" if data["mode"] in ("tatap_muka", "video") else "start_date"
+
+
+def _place_prompt(data: Mapping[str, Any], t: Catalog) -> Mapping[str, Any]:
+    return {"what": t(f"slot.place_for_{data['mode']}")}
+
+
+def slot_summary(data: Mapping[str, Any], t: Catalog) -> str:
+    chosen = data.get("participants") or [data.get("participant")]
+    return t(
+        "slot.summary",
+        kind=t(f"slot_kind.{data['kind']}"),
+        count=len([c for c in chosen if c]),
+        cadence=t(f"cadence.{data['cadence']}"),
+        weekday=t(f"weekday.{data['weekday']}"),
+        time=data["time"],
+        duration=data["duration"],
+        mode=t(f"mode.{data['mode']}"),
+        place=data.get("place") or "-",
+        start=date.fromisoformat(data["start_date"]).strftime("%d-%m-%Y"),
+    )
+
+
+def _request_summary(data: Mapping[str, Any], t: Catalog) -> str:
+    return t(
+        "slot.request_summary",
+        cadence=t(f"cadence.{data['cadence']}"),
+        weekday=t(f"weekday.{data['weekday']}"),
+        time=data["time"],
+        mode=t(f"mode.{data['mode']}"),
+    )
+
+
+def _weekday_time_summary(data: Mapping[str, Any], t: Catalog) -> str:
+    return t("slot.counter_summary", weekday=t(f"weekday.{data['weekday']}"), time=data["time"])
+
+
+def _date_time_summary(data: Mapping[str, Any], t: Catalog) -> str:
+    day = date.fromisoformat(data["new_date"]).strftime("%d-%m-%Y")
+    return t("slot.reschedule_summary", date=day, time=data["time"])
+
+
+def _after_held(data: Mapping[str, Any]) -> str:
+    return "attendees" if data["held"] == YES else "notes"
+
+
+def _after_followup(data: Mapping[str, Any]) -> str | None:
+    return "followup_on" if data.get("followup") else None
+
+
+def record_summary(data: Mapping[str, Any], t: Catalog) -> str:
+    if data["held"] != YES:
+        return t("record.summary_not_held", notes=data["notes"])
+    return t(
+        "record.summary",
+        attendees=len(data.get("attendees") or []),
+        functions=", ".join(t(f"function.{f}") for f in data.get("functions") or []),
+        topics=", ".join(t(f"topic.{x}") for x in data.get("topics") or []),
+        notes=data["notes"],
+        followup=data.get("followup") or "-",
+    )
+
+
+WEEKDAY_STEP = Step("weekday", "slot.ask_weekday", _choices("weekday", WEEKDAYS))
+TIME_STEP = Step("time", "slot.ask_time", parse=a_clock)
+
+FLOWS = (
+    Flow(
+        PROPOSE,
+        summary=slot_summary,
+        steps=(
+            Step("kind", "slot.ask_kind", _choices("slot_kind", KINDS), next=_after_kind),
+            Step(
+                "participant",
+                "slot.ask_participant",
+                dynamic_choices=MY_PENDAMPING,
+                next=lambda _data: "cadence",
+            ),
+            Step(
+                "participants",
+                "slot.ask_participants",
+                dynamic_choices=MY_PENDAMPING,
+                multiple=True,
+            ),
+            Step("cadence", "slot.ask_cadence", _choices("cadence", CADENCES)),
+            WEEKDAY_STEP,
+            TIME_STEP,
+            Step("duration", "slot.ask_duration", _choices("duration", DURATIONS)),
+            Step("mode", "slot.ask_mode", _choices("mode", MODES), next=_after_mode),
+            Step(
+                "place",
+                "slot.ask_place",
+                parse=free_text(3, 300, "slot.place_short"),
+                prompt_params=_place_prompt,
+            ),
+            Step(
+                "start_date", "slot.ask_start", parse=a_date(not_before_days=0, not_after_days=120)
+            ),
+        ),
+    ),
+    Flow(
+        REQUEST,
+        summary=_request_summary,
+        steps=(
+            Step("cadence", "slot.ask_cadence", _choices("cadence", CADENCES)),
+            WEEKDAY_STEP,
+            TIME_STEP,
+            Step("mode", "slot.ask_mode", _choices("mode", MODES)),
+        ),
+    ),
+    Flow(COUNTER, summary=_weekday_time_summary, steps=(WEEKDAY_STEP, TIME_STEP)),
+    Flow(
+        RESCHEDULE,
+        summary=_date_time_summary,
+        steps=(
+            Step(
+                "new_date", "slot.ask_new_date", parse=a_date(not_before_days=0, not_after_days=60)
+            ),
+            TIME_STEP,
+        ),
+    ),
+    Flow(
+        COUNTER_RESCHEDULE,
+        summary=_date_time_summary,
+        steps=(
+            Step(
+                "new_date", "slot.ask_new_date", parse=a_date(not_before_days=0, not_after_days=60)
+            ),
+            TIME_STEP,
+        ),
+    ),
+    Flow(
+        ABSENCE,
+        summary=lambda data, t: t("slot.absence_summary", text=data["reason"]),
+        steps=(Step("reason", "slot.ask_absence", parse=free_text(5, 500, "slot.reason_short")),),
+    ),
+    Flow(
+        RECORD,
+        summary=record_summary,
+        steps=(
+            Step(
+                "held",
+                "record.ask_held",
+                (Choice(YES, "record.held_yes"), Choice(NO, "record.held_no")),
+                next=_after_held,
+            ),
+            Step(
+                "attendees",
+                "record.ask_attendees",
+                dynamic_choices=SESSION_PARTICIPANTS,
+                multiple=True,
+            ),
+            Step(
+                "functions",
+                "record.ask_functions",
+                _choices("function", FUNCTIONS),
+                multiple=True,
+                help="record.help_functions",
+            ),
+            Step("topics", "record.ask_topics", _choices("topic", TOPICS), multiple=True),
+            Step("notes", "record.ask_notes", parse=free_text(5, 2000, "record.notes_short")),
+            Step(
+                "followup",
+                "record.ask_followup",
+                parse=free_text(5, 1000, "record.notes_short"),
+                skippable=True,
+                next=_after_followup,
+            ),
+            Step(
+                "followup_on",
+                "record.ask_followup_on",
+                parse=a_date(not_before_days=0, not_after_days=180),
+                skippable=True,
+            ),
+        ),
+    ),
+)

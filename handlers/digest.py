@@ -1,0 +1,91 @@
+"""The Monday digest for each supervisor: this week's sessions, open consultations, cases
+without a recent update, complaints near their deadline."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from conversations.messages import Reply
+from handlers.cases import STALE_AFTER
+from handlers.complaint_handling import OPEN_STATUSES
+from handlers.consultations import OPEN_STATUSES as OPEN_CONSULTATIONS
+from handlers.context import AppContext
+from handlers.slot_states import SCHEDULED, agreed_people
+from handlers.slots import local_clock
+from storage.models import Agreement, Case, Complaint, Consultation, Person, SupervisionSession
+
+
+def digest(
+    ctx: AppContext, session: Session, supervisor: Person, now: datetime, week_start: date
+) -> Reply:
+    """Monday's digest: this week's sessions, open consultations, quiet cases, complaints due."""
+    t = ctx.catalog
+    zone = ZoneInfo(supervisor.timezone)
+    start = datetime.combine(week_start, time(0), zone).astimezone(UTC)
+    sessions = session.scalars(
+        select(SupervisionSession)
+        .join(Agreement)
+        .where(
+            Agreement.supervisor_id == supervisor.id,
+            SupervisionSession.starts_at >= start,
+            SupervisionSession.starts_at < start + timedelta(days=7),
+            SupervisionSession.status == SCHEDULED,
+        )
+        .order_by(SupervisionSession.starts_at)
+    ).all()
+    lines = [t("digest.header", week=format_date(week_start, "d MMMM", locale=ctx.language))]
+    lines.append(t("digest.sessions", count=len(sessions)))
+    for row in sessions:
+        local = row.starts_at.astimezone(zone)
+        names = ", ".join(p.name for p in agreed_people(row.agreement))
+        lines.append(
+            t(
+                "digest.session_line",
+                day=format_date(local.date(), "EEEE d MMM", locale=ctx.language),
+                time=local_clock(row.starts_at, supervisor.timezone),
+                names=names,
+            )
+        )
+    consultations = (
+        session.scalar(
+            select(func.count())
+            .select_from(Consultation)
+            .where(
+                Consultation.supervisor_id == supervisor.id,
+                Consultation.status.in_(OPEN_CONSULTATIONS),
+            )
+        )
+        or 0
+    )
+    quiet = (
+        session.scalar(
+            select(func.count())
+            .select_from(Case)
+            .join(Person, Case.pendamping_id == Person.id)
+            .where(
+                Person.supervisor_id == supervisor.id,
+                Case.status == "aktif",
+                Case.last_update_at <= now - STALE_AFTER,
+            )
+        )
+        or 0
+    )
+    due_soon = (
+        session.scalar(
+            select(func.count())
+            .select_from(Complaint)
+            .where(
+                Complaint.handler_id == supervisor.id,
+                Complaint.status.in_(OPEN_STATUSES),
+                Complaint.next_sla_check_at <= now + timedelta(days=2),
+            )
+        )
+        or 0
+    )
+    lines.append(t("digest.counts", consultations=consultations, cases=quiet, complaints=due_soon))
+    return Reply("\n".join(lines))

@@ -1,0 +1,35 @@
+"""The states and prompt actions of supervision slots, shared by the slot modules."""
+
+from __future__ import annotations
+
+from storage.models import Agreement, Person
+
+PROPOSED, ACTIVE, PAUSED, ENDED = "diusulkan", "aktif", "dijeda", "berakhir"
+INVITED, AGREED, DECLINED, COUNTERED = "diundang", "setuju", "menolak", "usul"
+SCHEDULED, SKIPPED, HELD, NOT_HELD, CANCELLED = (
+    "terjadwal",
+    "dilewati",
+    "terlaksana",
+    "tidak_terlaksana",
+    "dibatalkan",
+)
+
+INVITE_ACTION = "slot.invite"  # participant: agree / counter / decline
+COUNTER_ACTION = "slot.counter"  # supervisor: accept a participant's counter-proposal
+REQUEST_ACTION = "slot.request"  # supervisor: accept a pendamping's request
+MANAGE_ACTION = "slot.manage"  # either side: pause / resume / end
+REMINDER_ACTION = "slot.reminder"  # participant: hadir / jadwal ulang / tidak bisa
+RESCHEDULE_ACTION = "slot.reschedule"  # supervisor: accept / counter / keep
+MOVED_ACTION = "slot.moved"  # participant: accept the supervisor's counter
+HOLIDAY_ACTION = "slot.holiday"  # supervisor: move / skip / keep
+RECORD_ACTION = "record.session"  # supervisor: record now
+ATTEND_ACTION = "record.attend"  # participant: confirm attendance
+SCHEDULE_ACTION = "schedule.new"  # from the schedule view: new agreement / request
+PROMPT_PREFIX = "slot."
+RECORD_PREFIX = "record."
+SCHEDULE_PREFIX = "schedule."
+
+
+def agreed_people(agreement: Agreement) -> list[Person]:
+    """The participants who agreed: for a group, the slot goes ahead with them."""
+    return [p.person for p in agreement.participants if p.status == AGREED]

@@ -1,0 +1,348 @@
+"""The timing of supervision: occurrences planned ahead from each agreement, reminders and record
+requests as `ScheduledMessage` rows, the Monday digest, and the tick that sends what is due.
+
+Every due row is claimed (FOR UPDATE SKIP LOCKED) and marked in the transaction that queues its
+outbox row, so a crash, a restart, a second worker or a second tick never drops or doubles one.
+A reminder for a slot that has already begun is not sent late: it is marked `lewat` instead.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from babel.dates import format_date
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from conversations.messages import Option, Reply
+from handlers import audit, outbox, prompts
+from handlers.context import AppContext
+from handlers.digest import digest
+from handlers.slot_states import (
+    ACTIVE,
+    CANCELLED,
+    HELD,
+    HOLIDAY_ACTION,
+    NOT_HELD,
+    RECORD_ACTION,
+    REMINDER_ACTION,
+    SCHEDULED,
+    agreed_people,
+)
+from handlers.slots import at_local, local_clock, occurrence_date
+from handlers.workdays import is_working_day
+from storage.models import Agreement, Person, Role, ScheduledMessage, SupervisionSession
+
+HORIZON = timedelta(days=21)
+REMINDER_LEAD = timedelta(minutes=60)
+DAY_BEFORE_AT = time(16, 0)
+DIGEST_AT = time(7, 0)
+FOLLOWUP_AT = time(8, 0)
+RECORD_FLAG_AFTER = timedelta(hours=48)
+WAITING, SENT, PASSED, DROPPED = "menunggu", "terkirim", "lewat", "dibatalkan"
+# Kinds sent before a session starts: skipped once it has started. Later kinds supersede earlier.
+BEFORE_START = ("day_before", "soon")
+
+
+@cache
+def _holidays(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("ID", years=year, language="id")
+
+
+def holiday_name(day: date) -> str | None:
+    return _holidays(day.year).get(day)
+
+
+# -- planning -----------------------------------------------------------------------------
+def _schedule(
+    session: Session,
+    person: Person,
+    kind: str,
+    due: datetime,
+    key: str,
+    session_row: SupervisionSession | None = None,
+    **payload: object,
+) -> None:
+    exists = session.scalar(select(ScheduledMessage.id).where(ScheduledMessage.key == key))
+    if exists is None:
+        session.add(
+            ScheduledMessage(
+                key=key,
+                person_id=person.id,
+                kind=kind,
+                due_at=due,
+                session_id=session_row.id if session_row else None,
+                payload=dict(payload),
+            )
+        )
+
+
+def plan_reminders(
+    ctx: AppContext,
+    session: Session,
+    row: SupervisionSession,
+    now: datetime,
+    _lead: timedelta = REMINDER_LEAD,
+) -> None:
+    """(Re)create the reminders of one session at its current time; older ones are dropped."""
+    session.execute(
+        update(ScheduledMessage)
+        .where(ScheduledMessage.session_id == row.id, ScheduledMessage.status == WAITING)
+        .values(status=DROPPED)
+    )
+    agreement = row.agreement
+    stamp = row.starts_at.strftime("%Y%m%dT%H%M")
+    for person in [agreement.supervisor, *agreed_people(agreement)]:
+        local_day = row.starts_at.astimezone(ZoneInfo(person.timezone)).date()
+        day_before = datetime.combine(
+            local_day - timedelta(days=1), DAY_BEFORE_AT, ZoneInfo(person.timezone)
+        ).astimezone(UTC)
+        base = f"session:{row.id}:{stamp}:{person.id}"
+        if day_before > now:
+            _schedule(session, person, "day_before", day_before, f"{base}:day_before", row)
+        _schedule(session, person, "soon", row.starts_at - REMINDER_LEAD, f"{base}:soon", row)
+    supervisor = agreement.supervisor
+    base = f"session:{row.id}:{stamp}:{supervisor.id}"
+    _schedule(session, supervisor, "record", row.ends_at, f"{base}:record", row)
+    _schedule(
+        session,
+        supervisor,
+        "record_overdue",
+        row.ends_at + RECORD_FLAG_AFTER,
+        f"{base}:record_overdue",
+        row,
+    )
+
+
+def plan_agreement(ctx: AppContext, session: Session, agreement: Agreement, now: datetime) -> int:
+    """Create the sessions of the next three weeks that are not planned yet."""
+    existing = session.scalars(
+        select(SupervisionSession).where(SupervisionSession.agreement_id == agreement.id)
+    ).all()
+    planned = {s.planned_for for s in existing if s.status != CANCELLED}
+    occurrence = max((s.occurrence for s in existing), default=-1) + 1
+    first = occurrence_date(agreement.start_date, agreement.weekday, agreement.cadence_days, 0)
+    elapsed = (now.astimezone(ZoneInfo(agreement.timezone)).date() - first).days
+    index = max(0, elapsed // agreement.cadence_days - 1)
+    created = 0
+    while True:
+        day = occurrence_date(
+            agreement.start_date, agreement.weekday, agreement.cadence_days, index
+        )
+        index += 1
+        starts = at_local(day, agreement.local_time, agreement.timezone)
+        if starts > now + HORIZON:
+            return created
+        if starts <= now or starts in planned:
+            continue
+        row = SupervisionSession(
+            agreement_id=agreement.id,
+            occurrence=occurrence,
+            planned_for=starts,
+            starts_at=starts,
+            ends_at=starts + timedelta(minutes=agreement.duration_minutes),
+            holiday_name=holiday_name(day),
+        )
+        occurrence += 1
+        session.add(row)
+        session.flush()
+        session.refresh(row, ["agreement"])
+        plan_reminders(ctx, session, row, now)
+        if row.holiday_name:
+            _flag_holiday(ctx, session, row, now)
+        created += 1
+
+
+def _flag_holiday(
+    ctx: AppContext, session: Session, row: SupervisionSession, now: datetime
+) -> None:
+    t, supervisor = ctx.catalog, row.agreement.supervisor
+    text = t(
+        "slot.holiday",
+        date=_date(ctx, row.starts_at, supervisor),
+        holiday=row.holiday_name,
+        time=local_clock(row.starts_at, supervisor.timezone),
+    )
+    options = [
+        Option("geser", t("slot.opt_move")),
+        Option("lewati", t("slot.opt_skip")),
+        Option("tetap", t("slot.opt_keep_holiday")),
+    ]
+    prompts.offer(
+        session,
+        supervisor,
+        HOLIDAY_ACTION,
+        row.id,
+        text,
+        options,
+        f"session:{row.id}:holiday",
+        now,
+        ctx.channels,
+        kind="reminder",
+    )
+
+
+def replan(ctx: AppContext, session: Session, agreement: Agreement, now: datetime) -> None:
+    """After a change of day/time or a resume: future sessions are planned anew."""
+    cancel_future(session, agreement, now)
+    session.flush()
+    plan_agreement(ctx, session, agreement, now)
+
+
+def cancel_session(session: Session, row: SupervisionSession, status: str, now: datetime) -> None:
+    row.status = status
+    session.execute(
+        update(ScheduledMessage)
+        .where(ScheduledMessage.session_id == row.id, ScheduledMessage.status == WAITING)
+        .values(status=DROPPED)
+    )
+
+
+def cancel_future(session: Session, agreement: Agreement, now: datetime) -> None:
+    for row in session.scalars(
+        select(SupervisionSession).where(
+            SupervisionSession.agreement_id == agreement.id,
+            SupervisionSession.status == SCHEDULED,
+            SupervisionSession.starts_at > now,
+        )
+    ):
+        cancel_session(session, row, CANCELLED, now)
+
+
+def next_working_start(row: SupervisionSession) -> datetime:
+    zone = row.agreement.timezone
+    local = row.starts_at.astimezone(ZoneInfo(zone))
+    day = local.date() + timedelta(days=1)
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return at_local(day, local.time().replace(tzinfo=None), zone)
+
+
+def plan_all(ctx: AppContext, session: Session, now: datetime) -> int:
+    created = 0
+    for agreement in session.scalars(
+        select(Agreement).where(Agreement.status == ACTIVE).order_by(Agreement.id)
+    ):
+        created += plan_agreement(ctx, session, agreement, now)
+    for supervisor in session.scalars(
+        select(Person).where(Person.role == Role.SUPERVISOR, Person.active.is_(True))
+    ):
+        zone = ZoneInfo(supervisor.timezone)
+        local_today = now.astimezone(zone).date()
+        monday = local_today - timedelta(days=local_today.weekday())
+        for week_start in (monday, monday + timedelta(days=7)):
+            due = datetime.combine(week_start, DIGEST_AT, zone).astimezone(UTC)
+            if due.date() >= (now - timedelta(days=1)).date():
+                _schedule(
+                    session,
+                    supervisor,
+                    "digest",
+                    due,
+                    f"digest:{supervisor.id}:{week_start.isoformat()}",
+                    week_start=week_start.isoformat(),
+                )
+    return created
+
+
+# -- sending what is due ------------------------------------------------------------------
+def _date(ctx: AppContext, moment: datetime, person: Person) -> str:
+    local = moment.astimezone(ZoneInfo(person.timezone)).date()
+    return format_date(local, "EEEE, d MMMM", locale=ctx.language)
+
+
+def send_due(ctx: AppContext, session: Session, now: datetime) -> int:
+    rows = session.scalars(
+        select(ScheduledMessage)
+        .where(ScheduledMessage.status == WAITING, ScheduledMessage.due_at <= now)
+        .order_by(ScheduledMessage.due_at, ScheduledMessage.id)
+        .limit(500)
+        .with_for_update(skip_locked=True)
+    ).all()
+    due_keys = {(r.session_id, r.person_id, r.kind) for r in rows}
+    sent = 0
+    for row in rows:
+        if _passed(row, now) or (
+            row.kind == "day_before" and (row.session_id, row.person_id, "soon") in due_keys
+        ):
+            row.status = PASSED
+            audit.record(session, "reminder.passed", "scheduled_message", row.id, kind=row.kind)
+            continue
+        reply = _build(ctx, session, row, now)
+        if reply is None:
+            row.status = DROPPED
+            continue
+        outbox.notify(
+            session, row.person, reply, f"scheduled:{row.key}", now, ctx.channels, kind="reminder"
+        )
+        row.status, row.sent_at = SENT, now
+        sent += 1
+    return sent
+
+
+def _passed(row: ScheduledMessage, now: datetime) -> bool:
+    if row.kind in BEFORE_START and row.session is not None:
+        return row.session.starts_at <= now
+    if row.kind == "digest":
+        return now - row.due_at > timedelta(days=1)
+    return False
+
+
+def _build(ctx: AppContext, session: Session, row: ScheduledMessage, now: datetime) -> Reply | None:
+    t, person = ctx.catalog, row.person
+    target = row.session
+    if row.kind == "digest":
+        return digest(
+            ctx, session, person, now, date.fromisoformat(str(row.payload["week_start"]))
+        )
+    if row.kind == "followup":
+        return Reply(t("record.followup_due", text=row.payload.get("text", "")))
+    if target is None or target.status not in (SCHEDULED, HELD, NOT_HELD):
+        return None
+    agreement = target.agreement
+    when = {
+        "date": _date(ctx, target.starts_at, person),
+        "time": local_clock(target.starts_at, person.timezone),
+        "kind": t(f"slot_kind.{agreement.kind}").lower(),
+        "mode": t(f"mode.{agreement.mode}").lower(),
+        "place": f" ({agreement.place})" if agreement.place else "",
+        "supervisor": agreement.supervisor.name,
+    }
+    if row.kind in BEFORE_START:
+        if target.status != SCHEDULED:
+            return None
+        lead = "slot.reminder_day_before" if row.kind == "day_before" else "slot.reminder_soon"
+        if person.id == agreement.supervisor_id:
+            names = ", ".join(p.name for p in agreed_people(agreement))
+            return Reply(t(f"{lead}_supervisor", **when, names=names))
+        options = [
+            Option("hadir", t("slot.opt_attend")),
+            Option("ulang", t("slot.opt_reschedule")),
+            Option("tidak", t("slot.opt_absent")),
+        ]
+        return prompts.make_prompt(
+            session, person, REMINDER_ACTION, target.id, t(lead, **when), options, now
+        )
+    if row.kind == "record":
+        if target.recorded_at is not None or target.status != SCHEDULED:
+            return None
+        options = [Option("catat", t("record.opt_record"))]
+        return prompts.make_prompt(
+            session, person, RECORD_ACTION, target.id, t("record.ask", **when), options, now
+        )
+    if row.kind == "record_overdue":
+        if target.recorded_at is not None or target.status != SCHEDULED:
+            return None
+        audit.record(session, "session.record_overdue", "session", target.id)
+        options = [Option("catat", t("record.opt_record"))]
+        return prompts.make_prompt(
+            session, person, RECORD_ACTION, target.id, t("record.overdue", **when), options, now
+        )
+    return None
+
+
+def run_supervision_clock(ctx: AppContext, session: Session, now: datetime) -> int:
+    plan_all(ctx, session, now)
+    return send_due(ctx, session, now)
