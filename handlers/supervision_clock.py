@@ -101,7 +101,7 @@ def plan_reminders(
             local_day - timedelta(days=1), DAY_BEFORE_AT, ZoneInfo(person.timezone)
         ).astimezone(UTC)
         base = f"session:{row.id}:{stamp}:{person.id}"
-        if day_before > now:
+        if day_before >= now:
             _schedule(session, person, "day_before", day_before, f"{base}:day_before", row)
         _schedule(session, person, "soon", row.starts_at - REMINDER_LEAD, f"{base}:soon", row)
     supervisor = agreement.supervisor
@@ -294,9 +294,7 @@ def _build(ctx: AppContext, session: Session, row: ScheduledMessage, now: dateti
     t, person = ctx.catalog, row.person
     target = row.session
     if row.kind == "digest":
-        return digest(
-            ctx, session, person, now, date.fromisoformat(str(row.payload["week_start"]))
-        )
+        return digest(ctx, session, person, now, date.fromisoformat(str(row.payload["week_start"])))
     if row.kind == "followup":
         return Reply(t("record.followup_due", text=row.payload.get("text", "")))
     if target is None or target.status not in (SCHEDULED, HELD, NOT_HELD):
