@@ -72,7 +72,7 @@ def _has(stem: str, words: list[str]) -> bool:
     for word in words:
         if word.startswith(stem) or (len(stem) >= 4 and stem in word):
             return True
-        if len(stem) >= 5 <= len(word) and fuzz.partial_ratio(stem, word) >= FUZZY_WORD:
+        if 5 <= len(stem) <= len(word) and fuzz.partial_ratio(stem, word) >= FUZZY_WORD:
             return True
     return False
 
