@@ -1,7 +1,8 @@
 """The outbox dispatcher: claim due rows, send them through their channel, record what happened.
 
 Claiming marks rows `sending` with a lease (the next-attempt time) in a short transaction, using
-FOR UPDATE SKIP LOCKED on PostgreSQL so that two workers never take the same row; a worker that
+FOR UPDATE SKIP LOCKED on PostgreSQL and, for SQLite (which ignores FOR UPDATE), an UPDATE that
+only matches the row as it was read, so that two workers never take the same row; a worker that
 dies mid-send leaves a lease that expires, and the row is sent again (at least once). Each
 channel is claimed and sent separately, so a channel that is down only delays its own rows.
 """
@@ -14,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from conversations.messages import Channel, Reply
@@ -37,6 +38,7 @@ BACKOFF_BASE = timedelta(seconds=10)
 BACKOFF_CAP = timedelta(hours=1)
 LEASE = timedelta(minutes=2)
 BATCH_PER_CHANNEL = 50
+UNSENT = (OutboxStatus.PENDING, OutboxStatus.SENDING)
 
 
 @dataclass
@@ -61,12 +63,13 @@ def backoff(attempt: int) -> timedelta:
 def claim(
     sessions: sessionmaker[Session], channel: str, now: datetime, limit: int
 ) -> list[Outgoing]:
+    """Take up to `limit` due rows of `channel`, oldest first, under a lease."""
     with transaction(sessions) as session:
         rows = session.scalars(
             select(OutboxMessage)
             .where(
                 OutboxMessage.channel == channel,
-                OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)),
+                OutboxMessage.status.in_(UNSENT),
                 OutboxMessage.next_attempt_at <= now,
             )
             .order_by(OutboxMessage.id)
@@ -75,9 +78,8 @@ def claim(
         ).all()
         claimed = []
         for row in rows:
-            row.status = OutboxStatus.SENDING
-            row.attempts += 1
-            row.next_attempt_at = now + LEASE
+            if not _take(session, row, now):
+                continue
             claimed.append(
                 Outgoing(
                     row.id,
@@ -87,10 +89,27 @@ def claim(
                     row.kind,
                     row.idempotency_key,
                     row.person_id,
-                    row.attempts,
+                    row.attempts + 1,
                 )
             )
         return claimed
+
+
+def _take(session: Session, row: OutboxMessage, now: datetime) -> bool:
+    """Mark the row `sending` only if it is still as it was read: SQLite ignores FOR UPDATE, so
+    another worker may have claimed it since (False then)."""
+    taken = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == row.id,
+            OutboxMessage.status == row.status,
+            OutboxMessage.attempts == row.attempts,
+            OutboxMessage.next_attempt_at == row.next_attempt_at,
+        )
+        .values(status=OutboxStatus.SENDING, attempts=row.attempts + 1, next_attempt_at=now + LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    return taken.rowcount == 1
 
 
 def _mark_sent(

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import pairwise
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from conversations.messages import Channel, Reply
@@ -208,14 +208,61 @@ def test_a_second_worker_does_not_take_claimed_rows(
     assert claim(sessions, Channel.WEB, clock.now, 3) == []
 
 
-def test_two_concurrent_workers_on_postgres_never_claim_the_same_row(
+def claim_while_another_worker_claims(
+    sessions: sessionmaker[Session], now: datetime, limit: int, other_limit: int
+) -> tuple[list[int], list[int]]:
+    """Worker 1 claims in a thread and stops right after reading its candidates, just before its
+    first write; worker 2 claims in full meanwhile; then worker 1 goes on. Returns both claims."""
+    engine = sessions.kw["bind"]
+    paused, resume = threading.Event(), threading.Event()
+    first: list[int] = []
+
+    def pause_before_first_write(
+        _conn: object, _cursor: object, statement: str, *_: object
+    ) -> None:
+        writing = statement.lstrip().upper().startswith("UPDATE")
+        if threading.current_thread() is worker and writing and not paused.is_set():
+            paused.set()
+            assert resume.wait(timeout=10)
+
+    def work() -> None:
+        first.extend(item.outbox_id for item in claim(sessions, Channel.WEB, now, limit))
+
+    worker = threading.Thread(target=work)
+    event.listen(engine, "before_cursor_execute", pause_before_first_write)
+    try:
+        worker.start()
+        assert paused.wait(timeout=10)
+        second = [item.outbox_id for item in claim(sessions, Channel.WEB, now, other_limit)]
+        resume.set()
+        worker.join(timeout=10)
+    finally:
+        resume.set()
+        event.remove(engine, "before_cursor_execute", pause_before_first_write)
+    assert not worker.is_alive()
+    return first, second
+
+
+def test_a_worker_that_read_the_same_rows_as_another_does_not_claim_them_too(
     sessions: sessionmaker[Session], clock: Clock
 ) -> None:
-    """FOR UPDATE SKIP LOCKED; on SQLite (one process by design) the same claims run in turn."""
+    """SQLite ignores FOR UPDATE: the claim itself must not take a row someone took meanwhile."""
+    ids = queue(sessions, clock.now, n=4)
+    first, second = claim_while_another_worker_claims(sessions, clock.now, 10, 10)
+    if is_postgres(sessions.kw["bind"]):
+        assert (first, second) == (ids, [])  # the first holds its rows locked; SKIP LOCKED
+    else:
+        assert (first, second) == ([], ids)  # the second got there first; the first gets none
+    assert {r.attempts for r in rows(sessions)} == {1}
+
+
+def test_two_concurrent_workers_never_claim_the_same_row(
+    sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    """FOR UPDATE SKIP LOCKED on PostgreSQL, conditional claims on SQLite."""
     ids = queue(sessions, clock.now, n=40)
-    postgres = is_postgres(sessions.kw["bind"])
     other: list[int] = []
-    if postgres:
+    if is_postgres(sessions.kw["bind"]):
         # One worker holds its claim open while the other claims: SKIP LOCKED passes it by.
         with sessions() as holder, holder.begin():
             held = holder.scalars(
@@ -228,18 +275,10 @@ def test_two_concurrent_workers_on_postgres_never_claim_the_same_row(
         assert held == ids[:5] and other == ids[5:15]
     claimed: list[list[int]] = [[], []]
     start = threading.Barrier(2)
-    turn = threading.Lock() if not postgres else None
 
     def work(slot: int) -> None:
         start.wait(timeout=10)
-        while True:
-            if turn is not None:
-                with turn:
-                    batch = claim(sessions, Channel.WEB, clock.now, 3)
-            else:
-                batch = claim(sessions, Channel.WEB, clock.now, 3)
-            if not batch:
-                return
+        while batch := claim(sessions, Channel.WEB, clock.now, 3):
             claimed[slot].extend(item.outbox_id for item in batch)
 
     workers = [threading.Thread(target=work, args=(slot,)) for slot in (0, 1)]
