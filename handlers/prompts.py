@@ -22,6 +22,9 @@ from conversations.messages import Inbound, Option, Reply
 from handlers import outbox
 from storage.models import ActionPrompt, OutboxMessage, Person
 
+# Dialog tokens are hex; a prompt's token starts with a letter that hex never has.
+TOKEN_PREFIX = "p"
+
 
 @dataclass(frozen=True)
 class PromptResult:
@@ -52,7 +55,7 @@ def make_prompt(
     """A reply with choices whose answer comes back to `action` for `entity_id`.
 
     Staff are addressed as a person; the public by the channel and address they wrote from."""
-    token = "p" + secrets.token_hex(4)
+    token = TOKEN_PREFIX + secrets.token_hex(4)
     session.add(
         ActionPrompt(
             token=token,
@@ -112,6 +115,10 @@ def _recipient(person: Person | None, inbound: Inbound) -> ColumnElement[bool]:
     )
 
 
+def is_prompt(reply: Reply) -> bool:
+    return reply.token is not None and reply.token.startswith(TOKEN_PREFIX)
+
+
 def _options(prompt: ActionPrompt) -> list[Option]:
     return [Option(o["value"], o["label"]) for o in prompt.options.get("items", [])]
 
@@ -125,7 +132,7 @@ def find_answer(
     mine = _recipient(person, inbound)
     if inbound.choice is not None:
         token, value = split_choice(inbound.choice)
-        if token is None or not token.startswith("p"):
+        if token is None or not token.startswith(TOKEN_PREFIX):
             return None
         prompt = session.scalars(
             select(ActionPrompt).where(ActionPrompt.token == token, mine)
@@ -137,7 +144,8 @@ def find_answer(
         return None
     query = select(ActionPrompt).where(mine, ActionPrompt.answered_at.is_(None))
     if last_spoke_at is not None:
-        query = query.where(ActionPrompt.created_at > last_spoke_at)
+        # Prompts sent with the reply to their last message count: they are the newest thing seen.
+        query = query.where(ActionPrompt.created_at >= last_spoke_at)
     prompt = session.scalars(query.order_by(ActionPrompt.id.desc()).limit(1)).one_or_none()
     if prompt is None:
         return None

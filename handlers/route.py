@@ -239,6 +239,11 @@ class Dialog:
             return self._finish(start, notices)
         if item.action is not None:
             replies = actions.run_menu_action(item.action, self.turn)
+            if any(prompts.is_prompt(reply) for reply in replies):
+                # The list has its own choices: a typed "1" answers the newest of them, so the
+                # menu is not repeated under it (the person can always type "menu").
+                hint = Reply(self.t("conv.done_menu_hint"))
+                return replace(IDLE, updated_at=self.turn.now), [*notices, *replies, hint]
             return self._menu([*notices, *replies], greet=False)
         return self._menu([*notices], lead=self.t("conv.not_available"))
 

@@ -384,3 +384,19 @@ def test_staff_can_file_a_complaint_too(chat: ChatFactory, ctx: AppContext) -> N
     sari.press("Ya, kirim")
     assert complaint(ctx).reporter_person_id is not None
     assert "Pengaduan baru" in texts(chat(RINA).inbox())
+
+
+def test_typed_numbers_answer_the_newest_choices_as_on_whatsapp(chat: ChatFactory) -> None:
+    """Without buttons, "1" answers the prompt that came last, even one sent with a reply."""
+    kpm, dewi = chat(KPM), chat(DEWI)
+    file(kpm)
+    dewi.inbox()
+    assert "sekarang Anda tangani" in texts(dewi.send("1"))  # 1. Tangani, on the alert
+    assert "Apa rencana tindak lanjutnya?" in texts(dewi.send("1"))  # 1. Rencana tindak lanjut
+    dewi.send("batal")
+    dewi.send("menu")
+    listed = dewi.send("5")  # Daftar pengaduan
+    assert "Pengaduan mana yang ingin dilihat?" in texts(listed)
+    listed = dewi.send("1")  # Semua yang masih berjalan
+    assert listed[-1].text == 'Ketik "menu" kapan saja untuk kembali ke menu.'
+    assert "Apa rencana tindak lanjutnya?" in texts(dewi.send("1"))

@@ -165,7 +165,9 @@ def test_every_main_menu_item_answers_sensibly(
             assert current.step is not None
             person.send("batal")
         elif item.action is not None:
-            assert current.flow is None and answer[-1]["options"], item  # a list, then the menu
+            # A list, then the menu; or a list with its own choices, then the hint to type menu.
+            ends = answer[-1]["options"] or texts[-1] == t("conv.done_menu_hint")
+            assert current.flow is None and ends, item
         else:
             assert texts[-1] == t("conv.not_available"), item
             assert answer[-1]["options"], item
