@@ -8,7 +8,7 @@ from typing import Any
 
 from conversations.catalog import Catalog
 from conversations.engine import Choice, Flow, Step
-from conversations.flows.validators import a_date, free_text, kpm_reference
+from conversations.flows.validators import a_date, free_text, kpm_reference, text_flow
 
 NAME = "case_update"
 FEEDBACK = "case_feedback"
@@ -83,8 +83,12 @@ FLOW = Flow(
     ),
 )
 
-FEEDBACK_FLOW = Flow(
-    name=FEEDBACK,
-    summary=lambda data, t: t("case.feedback_summary", text=data["feedback"]),
-    steps=(Step("feedback", "case.ask_feedback", parse=free_text(5, 1500, "case.feedback_short")),),
+FEEDBACK_FLOW = text_flow(
+    FEEDBACK,
+    "feedback",
+    "case.ask_feedback",
+    "case.feedback_summary",
+    "case.feedback_short",
+    5,
+    1500,
 )

@@ -9,7 +9,7 @@ from typing import Any
 
 from conversations.catalog import Catalog
 from conversations.engine import Choice, Flow, Invalid, Step
-from conversations.flows.validators import free_text
+from conversations.flows.validators import free_text, text_flow
 
 PLAN = "complaint_plan"
 RESOLVE = "complaint_resolve"
@@ -43,13 +43,6 @@ def check_code(text: str, _data: Mapping[str, Any]) -> str:
     return digits
 
 
-def _text_summary(key: str, field: str) -> Any:
-    def summary(data: Mapping[str, Any], t: Catalog) -> str:
-        return t(key, text=data[field])
-
-    return summary
-
-
 def _plan_summary(data: Mapping[str, Any], t: Catalog) -> str:
     key = "complaint.field_yes" if data["field_visit"] == "ya" else "complaint.field_no"
     return t("complaint.plan_summary", text=data["plan"], field=t(key))
@@ -77,59 +70,24 @@ FLOWS = (
         ),
         summary=_plan_summary,
     ),
-    Flow(
-        RESOLVE,
-        steps=(
-            Step(
-                "resolution",
-                "complaint.ask_resolution",
-                parse=free_text(10, 1000, "complaint.text_short"),
-            ),
-        ),
-        summary=_text_summary("complaint.resolution_summary", "resolution"),
-    ),
-    Flow(
-        REJECT,
-        steps=(
-            Step(
-                "reason", "complaint.ask_reject", parse=free_text(10, 500, "complaint.text_short")
-            ),
-        ),
-        summary=_text_summary("complaint.reject_summary", "reason"),
-    ),
-    Flow(
-        REFER,
-        steps=(
-            Step(
-                "referral", "complaint.ask_refer", parse=free_text(5, 500, "complaint.text_short")
-            ),
-        ),
-        summary=_text_summary("complaint.refer_summary", "referral"),
-    ),
-    Flow(
-        NOTE,
-        steps=(
-            Step("note", "complaint.ask_note", parse=free_text(3, 1000, "complaint.text_short")),
-        ),
-        summary=_text_summary("complaint.note_summary", "note"),
-    ),
-    Flow(
-        REPLY,
-        steps=(
-            Step(
-                "message", "complaint.ask_reply", parse=free_text(3, 1000, "complaint.text_short")
-            ),
-        ),
-        summary=_text_summary("complaint.reply_summary", "message"),
-    ),
-    Flow(
-        REOPEN,
-        steps=(
-            Step(
-                "reason", "complaint.ask_reopen", parse=free_text(5, 1000, "complaint.text_short")
-            ),
-        ),
-        summary=_text_summary("complaint.reopen_summary", "reason"),
+    *(
+        text_flow(
+            name,
+            field,
+            f"complaint.ask_{ask}",
+            f"complaint.{ask}_summary",
+            "complaint.text_short",
+            low,
+            high,
+        )
+        for name, field, ask, low, high in (
+            (RESOLVE, "resolution", "resolution", 10, 1000),
+            (REJECT, "reason", "reject", 10, 500),
+            (REFER, "referral", "refer", 5, 500),
+            (NOTE, "note", "note", 3, 1000),
+            (REPLY, "message", "reply", 3, 1000),
+            (REOPEN, "reason", "reopen", 5, 1000),
+        )
     ),
     Flow(
         LIST,

@@ -5,12 +5,7 @@ data; the handlers action re-checks that the consultation still allows the step.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from conversations.catalog import Catalog
-from conversations.engine import Flow, Step
-from conversations.flows.validators import free_text
+from conversations.flows.validators import text_flow
 
 PROPOSE = "consultation_propose"
 DECLINE = "consultation_decline"
@@ -18,44 +13,35 @@ NOTE = "consultation_note"
 CLOSE = "consultation_close"
 
 
-def _summary(key: str, field: str) -> Any:
-    def summary(data: Mapping[str, Any], t: Catalog) -> str:
-        return t(key, text=data[field])
-
-    return summary
-
-
 FLOWS = (
-    Flow(
+    text_flow(
         PROPOSE,
-        steps=(
-            Step("time", "consult.ask_proposal", parse=free_text(3, 100, "consult.time_short")),
-        ),
-        summary=_summary("consult.proposal_summary", "time"),
+        "time",
+        "consult.ask_proposal",
+        "consult.proposal_summary",
+        "consult.time_short",
+        3,
+        100,
     ),
-    Flow(
+    text_flow(
         DECLINE,
-        steps=(
-            Step(
-                "reason",
-                "consult.ask_decline_reason",
-                parse=free_text(5, 500, "consult.reason_short"),
-            ),
-        ),
-        summary=_summary("consult.decline_summary", "reason"),
+        "reason",
+        "consult.ask_decline_reason",
+        "consult.decline_summary",
+        "consult.reason_short",
+        5,
+        500,
     ),
-    Flow(
-        NOTE,
-        steps=(Step("note", "consult.ask_note", parse=free_text(3, 1000, "consult.note_short")),),
-        summary=_summary("consult.note_summary", "note"),
+    text_flow(
+        NOTE, "note", "consult.ask_note", "consult.note_summary", "consult.note_short", 3, 1000
     ),
-    Flow(
+    text_flow(
         CLOSE,
-        steps=(
-            Step(
-                "outcome", "consult.ask_outcome", parse=free_text(5, 1000, "consult.outcome_short")
-            ),
-        ),
-        summary=_summary("consult.outcome_summary", "outcome"),
+        "outcome",
+        "consult.ask_outcome",
+        "consult.outcome_summary",
+        "consult.outcome_short",
+        5,
+        1000,
     ),
 )

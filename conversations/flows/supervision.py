@@ -10,7 +10,7 @@ from typing import Any
 
 from conversations.catalog import Catalog
 from conversations.engine import Choice, Flow, Step
-from conversations.flows.validators import a_clock, a_date, free_text
+from conversations.flows.validators import a_clock, a_date, free_text, text_flow
 
 PROPOSE = "agreement_propose"
 REQUEST = "agreement_request"
@@ -107,6 +107,9 @@ def record_summary(data: Mapping[str, Any], t: Catalog) -> str:
 
 WEEKDAY_STEP = Step("weekday", "slot.ask_weekday", _choices("weekday", WEEKDAYS))
 TIME_STEP = Step("time", "slot.ask_time", parse=a_clock)
+NEW_DATE_STEP = Step(
+    "new_date", "slot.ask_new_date", parse=a_date(not_before_days=0, not_after_days=60)
+)
 
 FLOWS = (
     Flow(
@@ -153,30 +156,10 @@ FLOWS = (
         ),
     ),
     Flow(COUNTER, summary=_weekday_time_summary, steps=(WEEKDAY_STEP, TIME_STEP)),
-    Flow(
-        RESCHEDULE,
-        summary=_date_time_summary,
-        steps=(
-            Step(
-                "new_date", "slot.ask_new_date", parse=a_date(not_before_days=0, not_after_days=60)
-            ),
-            TIME_STEP,
-        ),
-    ),
-    Flow(
-        COUNTER_RESCHEDULE,
-        summary=_date_time_summary,
-        steps=(
-            Step(
-                "new_date", "slot.ask_new_date", parse=a_date(not_before_days=0, not_after_days=60)
-            ),
-            TIME_STEP,
-        ),
-    ),
-    Flow(
-        ABSENCE,
-        summary=lambda data, t: t("slot.absence_summary", text=data["reason"]),
-        steps=(Step("reason", "slot.ask_absence", parse=free_text(5, 500, "slot.reason_short")),),
+    Flow(RESCHEDULE, summary=_date_time_summary, steps=(NEW_DATE_STEP, TIME_STEP)),
+    Flow(COUNTER_RESCHEDULE, summary=_date_time_summary, steps=(NEW_DATE_STEP, TIME_STEP)),
+    text_flow(
+        ABSENCE, "reason", "slot.ask_absence", "slot.absence_summary", "slot.reason_short", 5, 500
     ),
     Flow(
         RECORD,

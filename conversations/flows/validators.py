@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from conversations.dates import parse_date
-from conversations.engine import Invalid
+from conversations.engine import Flow, Invalid, Step
 from conversations.privacy import mask_sensitive
 
 
@@ -90,3 +90,20 @@ def a_clock(text: str, _data: Mapping[str, Any]) -> str:
     if not (0 <= hours <= 23 and 0 <= minutes <= 59):
         raise Invalid("conv.clock_unknown")
     return f"{hours:02d}:{minutes:02d}"
+
+
+def text_flow(
+    name: str,
+    field: str,
+    prompt: str,
+    summary_key: str,
+    too_short: str,
+    min_chars: int,
+    max_chars: int,
+) -> Flow:
+    """A flow that asks for one piece of text (a reason, a note, an outcome) and confirms it."""
+    return Flow(
+        name,
+        steps=(Step(field, prompt, parse=free_text(min_chars, max_chars, too_short)),),
+        summary=lambda data, t: t(summary_key, text=data[field]),
+    )
