@@ -5,18 +5,20 @@ FOR UPDATE SKIP LOCKED on PostgreSQL and, for SQLite (which ignores FOR UPDATE),
 only matches the row as it was read, so that two workers never take the same row; a worker that
 dies mid-send leaves a lease that expires, and the row is sent again (at least once). Each
 channel is claimed and sent separately, so a channel that is down only delays its own rows.
+Messages to one address go out in the order they were queued: while one waits for a retry, the
+later ones to that address wait with it (see `claim`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from conversations.messages import Channel, Reply
 from handlers import outbox
@@ -63,7 +65,24 @@ def backoff(attempt: int) -> timedelta:
 def claim(
     sessions: sessionmaker[Session], channel: str, now: datetime, limit: int
 ) -> list[Outgoing]:
-    """Take up to `limit` due rows of `channel`, oldest first, under a lease."""
+    """Take up to `limit` due rows of `channel`, oldest first, under a lease.
+
+    A row is not taken while an earlier unsent row to the same address waits (for its retry, or
+    in another worker's hands), so each address gets its messages in order; a failed row holds
+    nothing back, and a waiting one holds back only its own address.
+    """
+    earlier = aliased(OutboxMessage)
+    waits_behind = (
+        select(earlier.id)
+        .where(
+            earlier.channel == OutboxMessage.channel,
+            earlier.address == OutboxMessage.address,
+            earlier.id < OutboxMessage.id,
+            earlier.status.in_(UNSENT),
+            earlier.next_attempt_at > now,
+        )
+        .exists()
+    )
     with transaction(sessions) as session:
         rows = session.scalars(
             select(OutboxMessage)
@@ -71,14 +90,17 @@ def claim(
                 OutboxMessage.channel == channel,
                 OutboxMessage.status.in_(UNSENT),
                 OutboxMessage.next_attempt_at <= now,
+                ~waits_behind,
             )
             .order_by(OutboxMessage.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         ).all()
+        ahead = _taken_by_others(session, channel, rows)
         claimed = []
         for row in rows:
-            if not _take(session, row, now):
+            if row.id > ahead.get(row.address, row.id) or not _take(session, row, now):
+                ahead[row.address] = min(row.id, ahead.get(row.address, row.id))
                 continue
             claimed.append(
                 Outgoing(
@@ -93,6 +115,27 @@ def claim(
                 )
             )
         return claimed
+
+
+def _taken_by_others(
+    session: Session, channel: str, rows: Sequence[OutboxMessage]
+) -> dict[str, int]:
+    """Per address among `rows`, the oldest due unsent row that is not among them: another
+    worker holds it (SKIP LOCKED passed it by), so its later rows must wait."""
+    if not rows:
+        return {}
+    found = session.execute(
+        select(OutboxMessage.address, func.min(OutboxMessage.id))
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.address.in_({row.address for row in rows}),
+            OutboxMessage.status.in_(UNSENT),
+            OutboxMessage.id < rows[-1].id,
+            OutboxMessage.id.not_in([row.id for row in rows]),
+        )
+        .group_by(OutboxMessage.address)
+    )
+    return {address: first for address, first in found}
 
 
 def _take(session: Session, row: OutboxMessage, now: datetime) -> bool:
@@ -222,7 +265,12 @@ async def _send_channel(
 ) -> DispatchReport:
     report = DispatchReport()
     items = await asyncio.to_thread(claim, sessions, sender.channel, now, BATCH_PER_CHANNEL)
+    held_back: list[Outgoing] = []
+    retrying: set[str] = set()  # addresses whose earlier message in this batch awaits a retry
     for index, item in enumerate(items):
+        if item.address in retrying:
+            held_back.append(item)  # never ahead of the earlier one; claim keeps it waiting
+            continue
         try:
             result = await sender.send(item)
         except TransientSendError as error:
@@ -243,10 +291,13 @@ async def _send_channel(
             retried = await asyncio.to_thread(_mark_retry, sessions, item, transient, now)
             report.retried += retried
             report.failed += not retried
+            if retried:
+                retrying.add(item.address)
         else:
             await asyncio.to_thread(_mark_sent, sessions, item, result.provider_message_id, now)
             report.sent += 1
             report.by_channel[sender.channel] = report.by_channel.get(sender.channel, 0) + 1
+    await asyncio.to_thread(_release, sessions, held_back, now)
     return report
 
 

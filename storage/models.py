@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -130,9 +131,23 @@ class OutboxStatus:
     FAILED = "failed"
 
 
+UNSENT_ROWS = "status IN ('pending', 'sending')"
+
+
 class OutboxMessage(Base):
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        # The dispatcher's per-address order check: unsent rows only, so it stays small.
+        Index(
+            "ix_outbox_unsent_by_address",
+            "channel",
+            "address",
+            "id",
+            postgresql_where=text(UNSENT_ROWS),
+            sqlite_where=text(UNSENT_ROWS),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))
