@@ -7,11 +7,11 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from conversations.messages import Reply
-from handlers import cases, complaint_handling, consultations, outbox
-from handlers import supervision_clock as supervision_clock_module
+from handlers import cases, complaint_handling, consultations, outbox, supervision_clock
 from handlers.context import AppContext
 from storage.db import transaction
 from storage.models import ConversationState
@@ -19,6 +19,7 @@ from storage.models import ConversationState
 log = logging.getLogger(__name__)
 
 Duty = Callable[[AppContext, datetime], int]
+DomainDuty = Callable[[AppContext, Session, datetime], int]
 
 
 def expire_idle_conversations(ctx: AppContext, now: datetime) -> int:
@@ -45,34 +46,22 @@ def expire_idle_conversations(ctx: AppContext, now: datetime) -> int:
         return 0
 
 
-def consultation_ack_clocks(ctx: AppContext, now: datetime) -> int:
-    """Remind supervisors of unanswered consultations, then escalate to the korkab."""
-    with transaction(ctx.sessions) as session:
-        return consultations.run_ack_clocks(ctx, session, now)
+def in_transaction(name: str, duty: DomainDuty) -> Duty:
+    """A domain duty run in a transaction of its own: what it claims it marks in the same one."""
 
+    def run(ctx: AppContext, now: datetime) -> int:
+        with transaction(ctx.sessions) as session:
+            return duty(ctx, session, now)
 
-def stale_case_flags(ctx: AppContext, now: datetime) -> int:
-    """Flag cases without an update for 14 days to their pendamping and supervisor."""
-    with transaction(ctx.sessions) as session:
-        return cases.flag_stale_cases(ctx, session, now)
-
-
-def complaint_sla_clocks(ctx: AppContext, now: datetime) -> int:
-    """Remind handlers of overdue complaints, then escalate to the korkab and the admins."""
-    with transaction(ctx.sessions) as session:
-        return complaint_handling.run_sla_clocks(ctx, session, now)
-
-
-def supervision_clock(ctx: AppContext, now: datetime) -> int:
-    """Plan the coming sessions of every agreement and send the reminders that are due."""
-    with transaction(ctx.sessions) as session:
-        return supervision_clock_module.run_supervision_clock(ctx, session, now)
+    run.__name__ = run.__qualname__ = name
+    run.__doc__ = duty.__doc__
+    return run
 
 
 DUTIES: tuple[Duty, ...] = (
     expire_idle_conversations,
-    consultation_ack_clocks,
-    stale_case_flags,
-    complaint_sla_clocks,
-    supervision_clock,
+    in_transaction("consultation_ack_clocks", consultations.run_ack_clocks),
+    in_transaction("stale_case_flags", cases.flag_stale_cases),
+    in_transaction("complaint_sla_clocks", complaint_handling.run_sla_clocks),
+    in_transaction("supervision_clock", supervision_clock.run_supervision_clock),
 )

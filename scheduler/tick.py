@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,6 +12,8 @@ from handlers.context import AppContext
 from scheduler.dispatcher import DispatchReport, drain
 from scheduler.duties import DUTIES
 from scheduler.senders import Sender
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -25,7 +28,15 @@ class TickReport:
 
 
 def run_duties(ctx: AppContext, now: datetime) -> dict[str, int]:
-    return {duty.__name__: duty(ctx, now) for duty in DUTIES}
+    """Each duty once; one that fails (-1 in the report) does not keep the others from running."""
+    done: dict[str, int] = {}
+    for duty in DUTIES:
+        try:
+            done[duty.__name__] = duty(ctx, now)
+        except Exception:
+            log.exception("duty %s failed; it will run again on the next tick", duty.__name__)
+            done[duty.__name__] = -1
+    return done
 
 
 async def run_tick(ctx: AppContext, senders: Mapping[str, Sender], now: datetime) -> TickReport:
