@@ -103,7 +103,11 @@ def _invite_options(t: Catalog) -> list[Option]:
 def manage_options(agreement: Agreement, t: Catalog) -> list[Option]:
     if agreement.status == PAUSED:
         return [Option("lanjut", t("slot.opt_resume")), Option("akhiri", t("slot.opt_end"))]
-    return [Option("jeda", t("slot.opt_pause")), Option("akhiri", t("slot.opt_end"))]
+    return [
+        Option("ubah", t("slot.opt_change")),
+        Option("jeda", t("slot.opt_pause")),
+        Option("akhiri", t("slot.opt_end")),
+    ]
 
 
 # -- agreeing a slot ----------------------------------------------------------------------
@@ -276,10 +280,13 @@ def answer_invite(turn: Turn, agreement: Agreement, value: str) -> PromptResult:
 
 
 def counter(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
-    """A participant proposes another weekday and time; the supervisor decides."""
+    """Another weekday and time: a participant proposes it and the supervisor decides; the
+    supervisor's own change applies at once and every participant is told."""
     person, t = turn.person, turn.t
     assert person is not None
     agreement = turn.session.get(Agreement, data["agreement_id"])
+    if agreement is not None and person.id == agreement.supervisor_id:
+        return _change(turn, agreement, int(data["weekday"]), data["time"])
     participant = _participant(agreement, person) if agreement else None
     if agreement is None or participant is None or agreement.status == ENDED:
         return [Reply(t("slot.stale"))]
@@ -309,6 +316,24 @@ def counter(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     )
     audit.record(turn.session, "agreement.countered", "agreement", agreement.id, actor=person)
     return [Reply(t("slot.counter_sent", supervisor=supervisor.name))]
+
+
+def _change(turn: Turn, agreement: Agreement, weekday: int, clock: str) -> list[Reply]:
+    t = turn.t
+    if agreement.status not in (ACTIVE, PAUSED, PROPOSED):
+        return [Reply(t("slot.stale"))]
+    agreement.weekday, agreement.local_time = weekday, clock
+    if agreement.status == ACTIVE:
+        replan(turn.ctx, turn.session, agreement, turn.now)
+    audit.record(turn.session, "agreement.changed", "agreement", agreement.id, actor=turn.person)
+    for other in agreement_people(agreement):
+        _tell(
+            turn,
+            other,
+            t("slot.changed", slot=describe(agreement, t, other)),
+            f"agreement:{agreement.id}:changed",
+        )
+    return [Reply(t("slot.counter_accepted", slot=describe(agreement, t, agreement.supervisor)))]
 
 
 def answer_counter(turn: Turn, participant: AgreementParticipant, value: str) -> PromptResult:
@@ -402,6 +427,8 @@ def answer_manage(turn: Turn, agreement: Agreement, value: str) -> PromptResult:
     sides = {agreement.supervisor_id, *(p.person_id for p in agreement.participants)}
     if person.id not in sides or agreement.status in (ENDED, PROPOSED):
         return PromptResult([Reply(t("slot.stale"))])
+    if value == "ubah":
+        return PromptResult([], flows.COUNTER, {"agreement_id": agreement.id})
     new_status = {"jeda": PAUSED, "lanjut": ACTIVE, "akhiri": ENDED}[value]
     if new_status == agreement.status:
         return PromptResult([Reply(t("slot.stale"))])

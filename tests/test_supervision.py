@@ -487,3 +487,28 @@ def test_the_monday_digest(chat: ChatFactory, ctx: AppContext, clock: Clock) -> 
     assert "Sesi supervisi minggu ini: 1" in digest and "Sari Rahayu" in digest
     tick(ctx, clock, monday + timedelta(minutes=1))
     assert "Ringkasan minggu" not in texts(dewi.inbox())
+
+
+def test_either_side_can_change_the_day_and_time(
+    chat: ChatFactory, ctx: AppContext, clock: Clock
+) -> None:
+    sari, dewi = agreed_weekly(chat, ctx, clock)
+    dewi.send("menu")
+    dewi.press("Jadwal supervisi")
+    dewi.press("Ubah hari/jam")
+    dewi.press("Kamis")
+    dewi.send("14")
+    assert "Jadwal diubah" in texts(dewi.press("Ya, kirim"))
+    assert "setiap Kamis jam 14:00 WIB" in texts(sari.inbox())
+    planned = [s for s in sessions_of(ctx) if s.status == "terjadwal"]
+    assert planned[0].starts_at == datetime(2026, 12, 10, 7, tzinfo=UTC)  # from 8 December on
+    # The pendamping's change is a proposal the supervisor decides on.
+    sari.send("menu")
+    sari.press("Jadwal supervisi")
+    sari.press("Ubah hari/jam")
+    sari.press("Jumat")
+    sari.send("8")
+    sari.press("Ya, kirim")
+    assert agreement(ctx).weekday == 3
+    dewi.press("Terima usulan")
+    assert (agreement(ctx).weekday, agreement(ctx).local_time) == (4, "08:00")
