@@ -85,7 +85,7 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
 def cmd_tick(args: argparse.Namespace) -> int:
     from bot.channels import configure
     from bot.runtime import Runtime
-    from scheduler.tick import run_tick
+    from scheduler.tick import TickReport, run_tick
     from storage.migrate import upgrade
 
     settings = _settings()
@@ -94,7 +94,16 @@ def cmd_tick(args: argparse.Namespace) -> int:
     configure(runtime)
     now = args.now or datetime.now(UTC)
     runtime.ctx.clock = lambda: now
-    report = asyncio.run(run_tick(runtime.ctx, runtime.senders, now))
+
+    async def tick() -> TickReport:
+        """The tick, then the channels' stop hooks in the same loop (their clients live there)."""
+        try:
+            return await run_tick(runtime.ctx, runtime.senders, now)
+        finally:
+            for stop in reversed(runtime.on_stop):
+                await stop()
+
+    report = asyncio.run(tick())
     print(f"tick at {now.isoformat()}: {report.summary()}")
     runtime.db.dispose()
     return 0

@@ -51,6 +51,11 @@ class FakeTwilio:
     def bodies(self, address: str) -> list[str]:
         return [m.get("Body", "") for m in self.to(address)]
 
+    @property
+    def open_connections(self) -> int:
+        """Client connections the server still holds open (keep-alive ones included)."""
+        return len(self._runner.server.connections) if self._runner and self._runner.server else 0
+
     # -- server ----------------------------------------------------------------------------
     async def start(self) -> None:
         app = web.Application()
