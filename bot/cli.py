@@ -43,6 +43,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.channels import configure
     from bot.demo import seed_demo_roster
     from bot.runtime import Runtime
+    from bot.server import GracefulServer
     from storage.migrate import upgrade
 
     settings = _settings()
@@ -56,7 +57,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             log.info("empty database: seeded the demo roster (%s)", report.summary())
         log.info("no Telegram or Twilio credentials: open the web simulator at %s", url)
     log.info("channels: %s; web app on %s", ", ".join(channels), url)
-    server = uvicorn.Server(
+    server = GracefulServer(
         uvicorn.Config(create_app(runtime), host=args.host, port=args.port, log_level="info")
     )
     server.run()
