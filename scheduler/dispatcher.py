@@ -99,8 +99,11 @@ def claim(
         ahead = _taken_by_others(session, channel, rows)
         claimed = []
         for row in rows:
-            if row.id > ahead.get(row.address, row.id) or not _take(session, row, now):
-                ahead[row.address] = min(row.id, ahead.get(row.address, row.id))
+            first_elsewhere = ahead.get(row.address)
+            if first_elsewhere is not None and first_elsewhere < row.id:
+                continue  # an earlier one to this address is in another worker's hands
+            if not _take(session, row, now):
+                ahead[row.address] = row.id  # taken meanwhile: the later ones wait for it
                 continue
             claimed.append(
                 Outgoing(
@@ -120,8 +123,8 @@ def claim(
 def _taken_by_others(
     session: Session, channel: str, rows: Sequence[OutboxMessage]
 ) -> dict[str, int]:
-    """Per address among `rows`, the oldest due unsent row that is not among them: another
-    worker holds it (SKIP LOCKED passed it by), so its later rows must wait."""
+    """Per address among `rows`, the oldest earlier unsent row that is not among them: another
+    worker holds it (SKIP LOCKED passed it by), so the later ones must wait for it."""
     if not rows:
         return {}
     found = session.execute(
