@@ -13,16 +13,17 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, HTTPException, Request, Response
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot.channels.twilio_sender import REPLY
 from conversations.messages import Attachment, Channel, Inbound
 from handlers.phones import try_e164
 from handlers.route import handle_inbound
 from storage.db import transaction
-from storage.models import OutboxMessage
+from storage.models import ConversationState, OutboxMessage
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -36,6 +37,8 @@ MAX_MEDIA = 10
 PROGRESS = {"accepted": 0, "scheduled": 0, "queued": 0, "sending": 1, "sent": 2}
 PROGRESS |= {"delivered": 3, "read": 4}
 TERMINAL = frozenset({"failed", "undelivered", "canceled"})
+OUTSIDE_WINDOW = "63016"  # Twilio: free-form WhatsApp text outside the 24-hour window
+NOTIFICATION = "notification"
 
 
 def make_router(runtime: Runtime, validator: RequestValidator | None) -> APIRouter:
@@ -66,7 +69,12 @@ def make_router(runtime: Runtime, validator: RequestValidator | None) -> APIRout
         if not sid or not state:
             raise HTTPException(400, "MessageSid and MessageStatus are required")
         await asyncio.to_thread(
-            apply_status, runtime.sessions, sid, state.lower(), form.get("ErrorCode")
+            apply_status,
+            runtime.sessions,
+            sid,
+            state.lower(),
+            form.get("ErrorCode"),
+            runtime.ctx.clock(),
         )
         return Response(status_code=204)
 
@@ -126,7 +134,11 @@ def media_kind(content_type: str | None) -> str:
 
 
 def apply_status(
-    sessions: sessionmaker[Session], sid: str, state: str, error_code: str | None
+    sessions: sessionmaker[Session],
+    sid: str,
+    state: str,
+    error_code: str | None,
+    now: datetime,
 ) -> bool:
     """Move the row's delivery status forward; False for unknown, repeated or stale callbacks."""
     if state not in PROGRESS and state not in TERMINAL:
@@ -140,7 +152,40 @@ def apply_status(
         row.delivery_status = state
         if error_code:
             row.last_error = f"{error_code}: twilio reported the message {state}"
+        if error_code == OUTSIDE_WINDOW and row.channel == Channel.WHATSAPP:
+            _resend_outside_window(session, row, now)
         return True
+
+
+def _resend_outside_window(session: Session, row: OutboxMessage, now: datetime) -> None:
+    """Twilio accepted the text, then found the 24-hour window closed (63016): we now know it is
+    closed, so the same message goes again the way the sender uses outside the window
+    (Telegram or a Content template). Answers count as inside the window from when they were
+    queued, so the copy is queued as a notification."""
+    session.execute(
+        update(ConversationState)
+        .where(
+            ConversationState.channel == Channel.WHATSAPP,
+            ConversationState.address == row.address,
+        )
+        .values(last_inbound_at=None)
+    )
+    key = f"{row.idempotency_key}:{OUTSIDE_WINDOW}"
+    if session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)):
+        return
+    session.add(
+        OutboxMessage(
+            channel=row.channel,
+            address=row.address,
+            person_id=row.person_id,
+            kind=NOTIFICATION if row.kind == REPLY else row.kind,
+            payload=row.payload,
+            idempotency_key=key,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
+    row.last_error = f"{row.last_error} (queued again outside the 24-hour window)"
 
 
 def _is_forward(current: str | None, new: str) -> bool:

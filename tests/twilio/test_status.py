@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.app import create_app
 from storage.models import OutboxMessage
 from tests.fakes.twilio_api import FakeTwilio
-from tests.twilio.conftest import ACCOUNT_SID, PhoneFactory, post_signed
+from tests.twilio.conftest import (
+    ACCOUNT_SID,
+    ASGI_BASE_URL,
+    MakeRuntime,
+    Phone,
+    PhoneFactory,
+    post_signed,
+)
 
 STATUS = "/webhooks/twilio/status"
 
@@ -60,7 +70,10 @@ async def test_a_failure_is_terminal_and_keeps_its_error_code(
     await report(client, sid, "failed", ErrorCode="63016")
     await report(client, sid, "delivered")
     await report(client, sid, "sent")
-    assert delivery(sessions, sid) == ("failed", "63016: twilio reported the message failed")
+    assert delivery(sessions, sid) == (
+        "failed",
+        "63016: twilio reported the message failed (queued again outside the 24-hour window)",
+    )
 
 
 async def test_an_unsigned_callback_changes_nothing(
@@ -84,3 +97,30 @@ async def test_a_callback_for_an_unknown_message_is_acknowledged(
     assert await report(client, "SMunknown", "delivered") == 204
     with sessions() as session:
         assert session.scalars(select(OutboxMessage)).all() == []
+
+
+async def test_a_late_63016_sends_the_message_again_as_a_template(
+    make_runtime: MakeRuntime,
+    twilio_api: FakeTwilio,
+    sessions: sessionmaker[Session],
+    demo_roster: None,
+) -> None:
+    """Twilio accepted free text, then reported the window closed: the text goes again, now as
+    the template for its kind, and the number counts as outside the window from then on."""
+    runtime = await make_runtime(TWILIO_CONTENT_TEMPLATES={"default": "HXdefault"})
+    app = create_app(runtime, run_background=False)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url=ASGI_BASE_URL
+    ) as client:
+        kpm = Phone(client, runtime, twilio_api, "+6285712345678")
+        [menu] = await kpm.send("halo")
+        sid = str(twilio_api.messages[-1]["sid"])
+        assert await report(client, sid, "failed", ErrorCode="63016") == 204
+        assert await report(client, sid, "failed", ErrorCode="63016") == 204  # repeated
+        await kpm.dispatch()
+    again = twilio_api.to("whatsapp:+6285712345678")[1:]
+    assert len(again) == 1 and again[0]["ContentSid"] == "HXdefault"
+    assert json.loads(again[0]["ContentVariables"])["1"].startswith("Halo, selamat datang")
+    _status, error = delivery(sessions, sid)
+    assert error is not None and "queued again outside the 24-hour window" in error
+    assert menu.startswith("Halo, selamat datang")
