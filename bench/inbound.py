@@ -17,12 +17,13 @@ from sqlalchemy import func, select
 from bench.database import Bench
 from bench.measure import Phase, StatementCounter
 from bench.roster import Roster, generate, kpm_phone
+from conversations.engine import CONFIRM_STEP
 from conversations.messages import Channel, Inbound, Reply
 from handlers.phones import to_e164
 from handlers.roster import import_roster
 from handlers.route import handle_inbound
 from storage.db import transaction
-from storage.models import Complaint, Consultation, OutboxMessage
+from storage.models import Complaint, Consultation, ConversationState, OutboxMessage
 
 SECONDS_BETWEEN_MESSAGES = 7
 STORY = "Bantuan bulan ini belum masuk sejak Oktober, sudah tanya ke bank belum ada jawaban"
@@ -66,7 +67,8 @@ class Driver:
             handle_inbound(ctx, inbound)
             elapsed = time.perf_counter() - started
         self.samples.append(Sample(flow, step, elapsed, self.counter.total - before))
-        self._read_replies()
+        if self._read_replies():
+            raise RuntimeError(f"{flow} / {step}: the bot answered with its error message")
 
     def press(self, flow: str, step: str, address: str, label: str) -> None:
         """Press the button with this label on the newest message to `address` that has it."""
@@ -77,19 +79,39 @@ class Driver:
                 return
         raise RuntimeError(f"{address} was never offered {label!r}")
 
-    def _read_replies(self) -> None:
+    def step_of(self, address: str) -> str | None:
+        """The step this person's dialog waits at (None when no flow is active)."""
+        with self.bench.ctx.sessions() as session:
+            return session.scalar(
+                select(ConversationState.step).where(
+                    ConversationState.channel == Channel.WEB,
+                    ConversationState.address == address,
+                    ConversationState.flow.is_not(None),
+                )
+            )
+
+    def _read_replies(self) -> bool:
+        """Remember the new buttons; True if the message failed (its error reply is queued)."""
         with self.bench.ctx.sessions() as session:
             rows = session.execute(
-                select(OutboxMessage.id, OutboxMessage.address, OutboxMessage.payload)
+                select(
+                    OutboxMessage.id,
+                    OutboxMessage.address,
+                    OutboxMessage.payload,
+                    OutboxMessage.idempotency_key,
+                )
                 .where(OutboxMessage.id > self.last_outbox_id)
                 .order_by(OutboxMessage.id)
             ).all()
-        for row_id, address, payload in rows:
+        failed = False
+        for row_id, address, payload, key in rows:
             self.last_outbox_id = row_id
+            failed = failed or key.endswith(":error")
             if payload.get("options"):
                 kept = self.offered[address]
                 kept.append(Reply.from_payload(payload))
                 del kept[:-5]
+        return failed
 
 
 def consultation(driver: Driver, pendamping: str, supervisor: str) -> None:
@@ -108,21 +130,33 @@ def consultation(driver: Driver, pendamping: str, supervisor: str) -> None:
     driver.press(flow, "supervisor accepts", supervisor, "Terima sekarang")
 
 
-def complaint(driver: Driver, reporter: str, kecamatan: str, n: int) -> None:
+def complaint(driver: Driver, reporter: str, kabupaten: str, kecamatan: str, n: int) -> None:
+    """Typed answers to whatever step the reporter's dialog is at, so that a step added to or
+    taken from the flow changes the figures, not the script."""
     flow = "complaint"
-    for step, text in (
-        ("greeting", "halo"),
-        ("menu 1", "1"),
-        ("consent 1", "1"),
-        ("category 1", "1"),
-        ("kecamatan typed", kecamatan),
-        ("story", STORY),
-        ("attachments done", "Selesai"),
-        ("name", f"Ibu Siti {n}"),
-        ("not anonymous", "Boleh"),
-        ("confirm + file", "Ya, kirim"),
-    ):
-        driver.send(flow, step, reporter, text)
+    answers = {
+        "consent": "1",
+        "category": "1",
+        "kabupaten": kabupaten,
+        "kecamatan": kecamatan,
+        "description": STORY,
+        "attachments": "Selesai",
+        "reporter_name": f"Ibu Siti {n}",
+        "anonymous": "Boleh",
+        CONFIRM_STEP: "Ya, kirim",
+    }
+    driver.send(flow, "greeting", reporter, "halo")
+    driver.send(flow, "menu", reporter, "1")
+    for _ in range(len(answers) + 2):
+        step = driver.step_of(reporter)
+        if step is None:
+            return
+        if step not in answers:
+            raise RuntimeError(f"the complaint flow asks {step!r}; bench/inbound.py has no answer")
+        driver.send(
+            flow, "confirm + file" if step == CONFIRM_STEP else step, reporter, answers[step]
+        )
+    raise RuntimeError("the complaint flow did not end")
 
 
 def _check(bench: Bench, consultations: int, complaints: int) -> None:
@@ -192,8 +226,8 @@ def run(
     _, consultation_shapes = counter.take()
     consultation_samples = list(driver.samples)
     for n in range(complaints):
-        place = roster.kecamatan[(n * 7) % len(roster.kecamatan)]
-        complaint(driver, to_e164(kpm_phone(n + 1)), place, n + 1)
+        kabupaten, kecamatan = roster.places[(n * 7) % len(roster.places)]
+        complaint(driver, to_e164(kpm_phone(n + 1)), kabupaten, kecamatan, n + 1)
     complaint_samples = driver.samples[len(consultation_samples) :]
     _, complaint_shapes = counter.take()
     _check(bench, consultations, complaints)

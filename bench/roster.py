@@ -22,7 +22,7 @@ class Roster:
     korkab: str
     supervisors: list[str]
     pendamping: list[str]  # phones, in supervisor order
-    kecamatan: list[str]  # every kecamatan that has a pendamping
+    places: list[tuple[str, str]]  # (kabupaten, kecamatan) of every kecamatan with a pendamping
 
 
 def _place_names() -> list[str]:
@@ -59,5 +59,5 @@ def generate(supervisors: int, pendamping_each: int) -> Roster:
             pend = phone(2, s + 1, p + 1)
             pend_phones.append(pend)
             lines.append(f"pendamping,{name},{pend},{kabupaten},{kecamatan},{sup},WIB")
-        used += local[:pendamping_each]
+        used += [(kabupaten, kecamatan) for kecamatan in local[:pendamping_each]]
     return Roster("\n".join(lines) + "\n", korkab, sup_phones, pend_phones, used)

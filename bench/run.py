@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -66,6 +67,18 @@ def run_backend(backend: str, size: Size, postgres_url: str) -> tuple[list[Phase
     return phases, step_table(backend, samples)
 
 
+def revision() -> str:
+    """The commit measured, with -dirty when the working tree has changes."""
+    done = subprocess.run(
+        ["git", "describe", "--always", "--dirty"],
+        cwd=Path(__file__).resolve().parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout.strip() or "unknown"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
@@ -84,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         found, step_lines = run_backend(backend, size, args.postgres_url)
         phases += found
         steps.append(step_lines)
-    print(f"pkh-bot benchmark ({'quick' if args.quick else 'full'}): {size}")
+    print(f"pkh-bot benchmark ({'quick' if args.quick else 'full'}) at {revision()}: {size}")
     print("unit/s and latencies count only the time inside the measured call; RSS is the peak")
     print("resident memory of this process so far (ru_maxrss).\n")
     print(table(phases))
