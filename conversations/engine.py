@@ -60,6 +60,8 @@ class Step:
     collects_attachments: bool = False
     # Several options may be picked, one message at a time (or "1, 3"), until Selesai.
     multiple: bool = False
+    # When the data offers exactly one option (e.g. the only kabupaten), take it without asking.
+    auto_single: bool = False
     next: Callable[[Mapping[str, Any]], str | None] | None = None
     help: str | None = None
     # Extra values for the prompt text, e.g. a label for a code stored by an earlier step.
@@ -184,7 +186,9 @@ class Engine:
         data: Mapping[str, Any] | None = None,
     ) -> Transition:
         flow = self.flows[flow_name]
-        state = FlowState(flow_name, flow.steps[0].name, dict(data or {}), None, now)
+        values = dict(data or {})
+        first = self._past_automatic(flow, flow.steps[0].name, values, source)
+        state = FlowState(flow_name, first, values, None, now)
         state, reply = self.prompt(state, source)
         replies = [Reply(self.t(flow.intro))] if flow.intro else []
         return Transition(state, [*replies, reply])
@@ -250,7 +254,7 @@ class Engine:
             key = "conv.choose_from_list" if options else "conv.answer_needed"
             return self.reprompt(state, now, source, self.t(key))
 
-        next_step = flow.after(step, data)
+        next_step = self._past_automatic(flow, flow.after(step, data), data, source)
         if next_step == ABORT:
             return Transition(IDLE, [Reply(self.t(flow.abort_message))], show_menu=True)
         if next_step == CONFIRM_STEP and not flow.confirm:
@@ -258,6 +262,21 @@ class Engine:
         following = FlowState(flow.name, next_step, data, None, now)
         following, reply = self.prompt(following, source)
         return Transition(following, [reply])
+
+    def _past_automatic(
+        self, flow: Flow, name: str, data: dict[str, Any], source: OptionSource | None
+    ) -> str:
+        """Answer every `auto_single` step that has one option only; return the step to ask."""
+        while name not in (CONFIRM_STEP, ABORT):
+            step = flow.step(name)
+            if not (step.auto_single and step.dynamic_choices and source is not None):
+                return name
+            offered = source(step.dynamic_choices, data)
+            if len(offered) != 1:
+                return name
+            data[step.name] = offered[0].value
+            name = flow.after(step, data)
+        return name
 
     def _toggle(
         self,

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
-
 from conversations.flows import (
     case_update,
     complaint,
@@ -25,12 +23,13 @@ from handlers import (
     p2k2,
     privacy,
     slot_states,
+    staff,
     supervision_records,
 )
 from handlers import supervision as slots
 from handlers.prompts import PromptResult
 from handlers.turn import Turn
-from storage.models import ActionPrompt, Person, Role
+from storage.models import ActionPrompt
 
 FlowAction = Callable[[Turn, Mapping[str, Any]], list[Reply]]
 MenuAction = Callable[[Turn], list[Reply]]
@@ -103,14 +102,12 @@ def run_menu_action(name: str, turn: Turn) -> list[Reply]:
 
 
 def dynamic_options(name: str, turn: Turn, data: Mapping[str, Any]) -> Sequence[Option]:
+    if name == complaint.KABUPATEN_SOURCE:
+        return [Option(place, place) for place in staff.places(turn.session)]
     if name == complaint.KECAMATAN_SOURCE:
-        places = turn.session.scalars(
-            select(Person.kecamatan)
-            .where(Person.role == Role.PENDAMPING, Person.active.is_(True), Person.kecamatan != "")
-            .distinct()
-            .order_by(Person.kecamatan)
-        ).all()
-        return [Option(place, place) for place in places]
+        kabupaten = str(data.get("kabupaten", ""))
+        within = "" if kabupaten == complaint.LOCATION_UNKNOWN else kabupaten
+        return [Option(place, place) for place in staff.places(turn.session, within)]
     if name == case_update.CASE_SOURCE:
         return cases.my_case_options(turn)
     if name == p2k2_report.SESSION_SOURCE:

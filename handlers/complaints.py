@@ -22,7 +22,7 @@ from conversations.flows.complaint import LOCATION_UNKNOWN, YES, resolved_catego
 from conversations.messages import Channel, Option, Reply
 from handlers import audit, complaint_handling
 from handlers.phones import try_e164
-from handlers.staff import pendamping_of, unique, with_role
+from handlers.staff import in_kabupaten, pendamping_of, unique, with_role
 from handlers.turn import Turn
 from handlers.workdays import add_working_days_at
 from storage.models import Complaint, Role, StatusCheckAttempt
@@ -70,10 +70,19 @@ def file_complaint(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     while session.scalar(select(Complaint.id).where(Complaint.ticket_code == code)):
         code = new_ticket_code()
     check_code = new_check_code()
-    kecamatan = "" if data["kecamatan"] == LOCATION_UNKNOWN else data["kecamatan"]
-    area = pendamping_of(session, kecamatan)
+    kabupaten, kecamatan = (
+        "" if data.get(key, LOCATION_UNKNOWN) == LOCATION_UNKNOWN else str(data[key])
+        for key in ("kabupaten", "kecamatan")
+    )
+    area = pendamping_of(session, kabupaten, kecamatan)
     supervisors = unique(p.supervisor for p in area)
-    coordinators = unique(s.supervisor for s in supervisors) or with_role(session, Role.KORKAB)
+    if not supervisors and kabupaten:
+        supervisors = in_kabupaten(session, Role.SUPERVISOR, kabupaten)
+    coordinators = (
+        unique(s.supervisor for s in supervisors)
+        or (in_kabupaten(session, Role.KORKAB, kabupaten) if kabupaten else [])
+        or with_role(session, Role.KORKAB)
+    )
     handler = supervisors[0] if supervisors else (coordinators[0] if coordinators else None)
     zone = handler.timezone if handler else turn.ctx.default_tz
     complaint = Complaint(
@@ -84,7 +93,7 @@ def file_complaint(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
         reporter_person_id=turn.person.id if turn.person else None,
         reporter_name=data.get("reporter_name"),
         category=resolved_category(data),
-        kabupaten=area[0].kabupaten if area else "",
+        kabupaten=kabupaten or (area[0].kabupaten if area else ""),
         kecamatan=kecamatan,
         description=data["description"],
         attachments={"items": list(data.get("attachments") or [])},

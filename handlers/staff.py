@@ -27,7 +27,28 @@ def with_role(session: Session, role: str) -> list[Person]:
     )
 
 
-def pendamping_of(session: Session, kecamatan: str) -> list[Person]:
+def pendamping_of(session: Session, kabupaten: str, kecamatan: str) -> list[Person]:
+    """The active pendamping of one kecamatan (of one kabupaten, when it is known)."""
     if not kecamatan:
         return []
-    return [p for p in with_role(session, Role.PENDAMPING) if p.kecamatan == kecamatan]
+    query = select(Person).where(
+        Person.role == Role.PENDAMPING, Person.active.is_(True), Person.kecamatan == kecamatan
+    )
+    if kabupaten:
+        query = query.where(Person.kabupaten == kabupaten)
+    return list(session.scalars(query.order_by(Person.id)))
+
+
+def in_kabupaten(session: Session, role: str, kabupaten: str) -> list[Person]:
+    return [p for p in with_role(session, role) if p.kabupaten == kabupaten]
+
+
+def places(session: Session, kabupaten: str | None = None) -> list[str]:
+    """Kabupaten that have pendamping, or the kecamatan of one kabupaten."""
+    column = Person.kecamatan if kabupaten is not None else Person.kabupaten
+    query = select(column).where(
+        Person.role == Role.PENDAMPING, Person.active.is_(True), column != ""
+    )
+    if kabupaten:
+        query = query.where(Person.kabupaten == kabupaten)
+    return list(session.scalars(query.distinct().order_by(column)))

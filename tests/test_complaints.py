@@ -95,7 +95,7 @@ class TestPublicFlow:
         kpm.press("Selesai")
         kpm.press("Lewati")
         summary = texts(kpm.press("Rahasiakan"))
-        assert "Kecamatan: Pogalan" in summary and "Lampiran: 1" in summary
+        assert "Lokasi: Pogalan, Trenggalek" in summary and "Lampiran: 1" in summary
         assert "dirahasiakan dari petugas" in summary
         kpm.press("Ya, kirim")
         c = complaint(ctx)
@@ -400,3 +400,35 @@ def test_typed_numbers_answer_the_newest_choices_as_on_whatsapp(chat: ChatFactor
     listed = dewi.send("1")  # Semua yang masih berjalan
     assert listed[-1].text == 'Ketik "menu" kapan saja untuk kembali ke menu.'
     assert "Apa rencana tindak lanjutnya?" in texts(dewi.send("1"))
+
+
+def test_with_two_districts_the_kabupaten_is_asked_and_decides_the_routing(
+    chat: ChatFactory, ctx: AppContext
+) -> None:
+    """A kecamatan name can repeat across districts; the kabupaten keeps routing right."""
+    header = "role,name,phone,kabupaten,kecamatan,supervisor_phone,timezone\n"
+    rows = (
+        "korkab,Hadi Prasetyo,0812-2000-0001,Tulungagung,Tulungagung,,WIB\n"
+        "supervisor,Lina Marlina,0812-2000-0002,Tulungagung,Tulungagung,0812-2000-0001,WIB\n"
+        "pendamping,Yusuf Hakim,0812-2000-0003,Tulungagung,Durenan,0812-2000-0002,WIB\n"
+    )
+    with transaction(ctx.sessions) as session:
+        assert import_roster(session, header + rows, "Asia/Jakarta").added == 3
+    kpm = chat(KPM)
+    kpm.send("halo")
+    kpm.press("Buat pengaduan")
+    kpm.press("Setuju")
+    asked = kpm.press("Lupa PIN kartu")[-1]
+    assert [o.label for o in asked.options] == ["Trenggalek", "Tulungagung", "Tidak tahu"]
+    places = kpm.send("tulungagun")[-1]  # a close spelling
+    assert [o.label for o in places.options] == ["Durenan", "Tidak tahu"]
+    kpm.press("Durenan")
+    kpm.send("Saya lupa PIN kartu dan tidak bisa ambil bantuan")
+    kpm.press("Selesai")
+    kpm.press("Lewati")
+    assert "Lokasi: Durenan, Tulungagung" in texts(kpm.press("Boleh"))
+    kpm.press("Ya, kirim")
+    assert (complaint(ctx).kabupaten, complaint(ctx).kecamatan) == ("Tulungagung", "Durenan")
+    assert "Pengaduan baru" in texts(chat("0812-2000-0003").inbox())
+    assert "Pengaduan baru" in texts(chat("0812-2000-0002").inbox())
+    assert chat(RINA).inbox() == [] and chat(DEWI).inbox() == []

@@ -38,6 +38,8 @@ def source(name: str, _data: Mapping[str, Any]) -> Sequence[Option]:
     """Options from data: the kecamatan of the roster; for any other source, two records."""
     if name == complaint.KECAMATAN_SOURCE:
         return PLACES
+    if name == complaint.KABUPATEN_SOURCE:
+        return (Option("Trenggalek", "Trenggalek"),)  # one only: taken without asking
     return (Option("1", f"{name} satu"), Option("2", f"{name} dua"))
 
 
@@ -147,6 +149,23 @@ def test_a_close_spelling_still_picks_a_place_when_free_text_is_not_accepted() -
     assert (state.step, state.data["kecamatan"]) == ("description", "Pogalan")
     again = walk(make_engine(), "complaint", "1", "1", "Trenggalek")
     assert again.replies[0].text == t("complaint.place_unknown")
+
+
+def test_a_step_with_one_option_only_is_answered_without_asking() -> None:
+    state = walk(make_engine(), "complaint", "1", "1").state
+    assert (state.step, state.data["kabupaten"]) == ("kecamatan", "Trenggalek")
+
+    def two_districts(name: str, data: Mapping[str, Any]) -> Sequence[Option]:
+        if name == complaint.KABUPATEN_SOURCE:
+            return (Option("Trenggalek", "Trenggalek"), Option("Tulungagung", "Tulungagung"))
+        return source(name, data)
+
+    engine = make_engine()
+    move = engine.start("complaint", T0, two_districts)
+    for answer in ("1", "1"):
+        move = engine.advance(move.state, msg(answer), T0, two_districts)
+    assert move.state.step == "kabupaten"
+    assert [o.label for o in move.replies[-1].options][:2] == ["Trenggalek", "Tulungagung"]
 
 
 def answer_until(engine: Engine, move: Transition, step: str) -> Transition:

@@ -25,7 +25,8 @@ CATEGORIES = (
     "layanan_lain",
 )
 LOCATION_UNKNOWN = "tidak_tahu"
-KECAMATAN_SOURCE = "kecamatan"
+KABUPATEN_SOURCE = "kabupaten"
+KECAMATAN_SOURCE = "kecamatan"  # the kecamatan of the chosen kabupaten
 GUESS = "guess:"
 YES, NO = "ya", "tidak"
 
@@ -47,11 +48,15 @@ def _after_consent(data: Mapping[str, Any]) -> str | None:
 
 
 def _after_category(data: Mapping[str, Any]) -> str:
-    return "category_check" if str(data["category"]).startswith(GUESS) else "kecamatan"
+    return "category_check" if str(data["category"]).startswith(GUESS) else "kabupaten"
 
 
 def _after_check(data: Mapping[str, Any]) -> str:
-    return "kecamatan" if data.get("category_check") == YES else "category"
+    return "kabupaten" if data.get("category_check") == YES else "category"
+
+
+def _after_kabupaten(data: Mapping[str, Any]) -> str:
+    return "description" if data["kabupaten"] == LOCATION_UNKNOWN else "kecamatan"
 
 
 def _guess_label(data: Mapping[str, Any], t: Catalog) -> Mapping[str, Any]:
@@ -62,12 +67,21 @@ def _unknown_place(_text: str, _data: Mapping[str, Any]) -> str:
     raise Invalid("complaint.place_unknown")
 
 
+def place_label(data: Mapping[str, Any], t: Catalog) -> str:
+    """ "Pogalan, Trenggalek", or "Tidak tahu" for what the reporter did not know."""
+    known = [
+        str(data[key])
+        for key in ("kecamatan", "kabupaten")
+        if data.get(key) not in (None, LOCATION_UNKNOWN)
+    ]
+    return ", ".join(known) or t("complaint.place_not_known")
+
+
 def summary(data: Mapping[str, Any], t: Catalog) -> str:
-    place = data["kecamatan"]
     return t(
         "complaint.summary",
         category=t(f"category.{resolved_category(data)}"),
-        kecamatan=t("complaint.place_not_known") if place == LOCATION_UNKNOWN else place,
+        kecamatan=place_label(data, t),
         description=data["description"],
         attachments=len(data.get("attachments") or []),
         name=data.get("reporter_name") or t("complaint.no_name"),
@@ -101,6 +115,15 @@ FLOW = Flow(
             (Choice(YES, "complaint.guess_yes"), Choice(NO, "complaint.guess_no")),
             next=_after_check,
             prompt_params=_guess_label,
+        ),
+        Step(
+            "kabupaten",
+            "complaint.ask_kabupaten",
+            (Choice(LOCATION_UNKNOWN, "complaint.place_not_known"),),
+            dynamic_choices=KABUPATEN_SOURCE,
+            parse=_unknown_place,
+            next=_after_kabupaten,
+            auto_single=True,
         ),
         Step(
             "kecamatan",

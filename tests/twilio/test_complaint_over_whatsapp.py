@@ -46,7 +46,7 @@ async def test_a_kpm_files_a_complaint_and_gets_a_ticket_code(
     [identity] = await kpm.send("Ibu Siti")
     assert identity.endswith("1. Boleh\n2. Rahasiakan")
     [summary] = await kpm.send("boleh")
-    assert "Kecamatan: Pogalan" in summary and "Nama: Ibu Siti" in summary
+    assert "Lokasi: Pogalan, Trenggalek" in summary and "Nama: Ibu Siti" in summary
     assert summary.endswith("1. Ya, kirim\n2. Ulangi dari awal\n3. Batal")
     filed, hint = await kpm.send("1")
     ticket = re.search(r"nomor (ADU-[A-Z0-9]{6,10}) \(kode cek \d+\)", filed)
