@@ -46,11 +46,13 @@ def may_handle(person: Person, c: Complaint) -> bool:
         return (
             c.category != CONDUCT_CATEGORY
             and bool(c.kecamatan)
-            and (person.kecamatan == c.kecamatan)
+            and (person.kecamatan, person.kabupaten) == (c.kecamatan, c.kabupaten)
         )
     handler = c.handler
     if person.role == Role.KORKAB:
-        return handler is None or handler.supervisor_id == person.id or handler.id == person.id
+        if handler is None:
+            return not c.kabupaten or person.kabupaten == c.kabupaten
+        return person.id in (handler.id, handler.supervisor_id)
     if person.role == Role.SUPERVISOR and handler is not None and handler.role == Role.KORKAB:
         return person.supervisor_id == handler.id
     return False
@@ -430,7 +432,11 @@ def _visible(person: Person) -> Any:
     if person.role == Role.ADMIN:
         return Complaint.id.is_not(None)
     if person.role == Role.PENDAMPING:
-        return (Complaint.kecamatan == person.kecamatan) & (Complaint.category != CONDUCT_CATEGORY)
+        return (
+            (Complaint.kecamatan == person.kecamatan)
+            & (Complaint.kabupaten == person.kabupaten)
+            & (Complaint.category != CONDUCT_CATEGORY)
+        )
     handlers = access.supervisor_ids_under(person)
     return or_(Complaint.handler_id == person.id, Complaint.handler_id.in_(handlers))
 
