@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from bench.database import Bench
-from bench.measure import Phase, StatementCounter
+from bench.measure import Phase, Statement, StatementCounter
 from bench.roster import Roster, generate, kpm_phone
 from conversations.engine import CONFIRM_STEP
 from conversations.messages import Channel, Inbound, Reply
@@ -175,7 +175,7 @@ def _check(bench: Bench, consultations: int, complaints: int) -> None:
         )
 
 
-def _phase(bench: Bench, name: str, samples: list[Sample], top: list[tuple[str, int]]) -> Phase:
+def _phase(bench: Bench, name: str, samples: list[Sample], top: list[Statement]) -> Phase:
     seconds = sum(s.seconds for s in samples)
     return Phase(
         bench.backend,
@@ -205,7 +205,7 @@ def import_phase(bench: Bench, roster: Roster, counter: StatementCounter) -> Pha
         "row",
         seconds,
         statements,
-        top=shapes.most_common(3),
+        top=shapes,
     )
 
 
@@ -237,11 +237,9 @@ def run(
             bench,
             "inbound: consultation dialogs",
             consultation_samples,
-            consultation_shapes.most_common(3),
+            consultation_shapes,
         ),
-        _phase(
-            bench, "inbound: complaint dialogs", complaint_samples, complaint_shapes.most_common(3)
-        ),
+        _phase(bench, "inbound: complaint dialogs", complaint_samples, complaint_shapes),
         _phase(bench, "inbound: all messages", driver.samples, []),
     ]
     return phases, driver.samples

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import resource
+import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -15,25 +16,37 @@ from sqlalchemy import Engine, event
 _SPACES = re.compile(r"\s+")
 
 
-def shape(statement: str, width: int = 110) -> str:
-    """A statement on one line, cut short, so repeats of one query count together."""
-    return _SPACES.sub(" ", statement).strip()[:width]
+def shape(statement: str, head: int = 80, tail: int = 40) -> str:
+    """A statement on one line, its middle cut out, so repeats of one query count together."""
+    line = _SPACES.sub(" ", statement).strip()
+    return line if len(line) <= head + tail + 5 else f"{line[:head]} ... {line[-tail:]}"
 
 
 class StatementCounter:
-    """Counts the statements an engine executes while `counting()` is open."""
+    """Counts the statements an engine executes while `counting()` is open, and the time spent
+    in each kind of statement (from sending it to the driver returning)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.total = 0
         self.by_shape: Counter[str] = Counter()
+        self.seconds: Counter[str] = Counter()
         self._active = False
-        event.listen(engine, "before_cursor_execute", self._on_execute)
+        self._started: dict[int, float] = {}
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
 
-    def _on_execute(self, *args: Any) -> None:
+    def _before(self, conn: Any, *_: Any) -> None:
         if self._active:
+            self._started[id(conn)] = time.perf_counter()
+
+    def _after(self, conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        started = self._started.pop(id(conn), None)
+        if self._active and started is not None:
+            key = shape(statement)
             self.total += 1
-            self.by_shape[shape(args[2])] += 1
+            self.by_shape[key] += 1
+            self.seconds[key] += time.perf_counter() - started
 
     @contextmanager
     def counting(self) -> Iterator[None]:
@@ -43,14 +56,26 @@ class StatementCounter:
         finally:
             self._active = False
 
-    def take(self) -> tuple[int, Counter[str]]:
-        """What was counted since the last take, and start afresh."""
-        total, shapes = self.total, self.by_shape
-        self.total, self.by_shape = 0, Counter()
-        return total, shapes
+    def take(self, top: int = 3) -> tuple[int, list[Statement]]:
+        """The count since the last take and the statements that took longest; start afresh."""
+        total = self.total
+        heaviest = [
+            Statement(key, self.by_shape[key], seconds)
+            for key, seconds in self.seconds.most_common(top)
+        ]
+        self.total, self.by_shape, self.seconds = 0, Counter(), Counter()
+        return total, heaviest
 
     def close(self) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._on_execute)
+        event.remove(self.engine, "before_cursor_execute", self._before)
+        event.remove(self.engine, "after_cursor_execute", self._after)
+
+
+@dataclass(frozen=True)
+class Statement:
+    sql: str
+    count: int
+    seconds: float
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -76,7 +101,7 @@ class Phase:
     seconds: float
     statements: int
     latencies: list[float] = field(default_factory=list)
-    top: list[tuple[str, int]] = field(default_factory=list)
+    top: list[Statement] = field(default_factory=list)
     rss_mb: float = field(default_factory=peak_rss_mb)
     note: str = ""
 
@@ -146,7 +171,7 @@ def top_statements(phases: Sequence[Phase]) -> str:
         if not phase.top:
             continue
         lines.append(f"{phase.backend} / {phase.name}:")
-        lines += [f"  {count:>7,} x  {sql}" for sql, count in phase.top]
+        lines += [f"  {s.count:>7,} x {s.seconds * 1000:>8.0f} ms  {s.sql}" for s in phase.top]
     return "\n".join(lines)
 
 

@@ -33,8 +33,8 @@ class Size:
     agreements: int
 
 
-FULL = Size(40, 100, 250, 80, 8_000, 1_000)
-QUICK = Size(40, 100, 60, 20, 2_000, 300)
+FULL = Size(40, 100, 250, 80, 5_000, 1_000)
+QUICK = Size(40, 100, 60, 20, 1_000, 300)
 
 
 def step_table(backend: str, samples: list[inbound.Sample]) -> str:
@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n\n".join(steps))
     print("\nNotes:")
     print(notes(phases))
-    print("\nMost frequent statements:")
+    print("\nStatements that took the most database time (count, total ms summed over threads):")
     print(top_statements(phases))
     print(f"\nPeak RSS {peak_rss_mb():.0f} MB; whole run {time.perf_counter() - started:.0f} s.")
     return 0

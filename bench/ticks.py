@@ -94,7 +94,7 @@ def _tick(bench: Bench, counter: StatementCounter, name: str, now: datetime, n: 
         "agr",
         seconds,
         statements,
-        top=shapes.most_common(3),
+        top=shapes,
         note=f"{duties or 'nothing done'}; {planned:,} scheduled messages added; "
         f"{left:,} still due after the tick",
     )
