@@ -19,7 +19,6 @@ _SURNAMES = ("Rahayu", "Santoso", "Wulandari", "Pratama", "Lestari", "Saputra", 
 @dataclass(frozen=True)
 class Roster:
     csv: str
-    korkab: str
     supervisors: list[str]
     pendamping: list[str]  # phones, in supervisor order
     places: list[tuple[str, str]]  # (kabupaten, kecamatan) of every kecamatan with a pendamping
@@ -60,4 +59,4 @@ def generate(supervisors: int, pendamping_each: int) -> Roster:
             pend_phones.append(pend)
             lines.append(f"pendamping,{name},{pend},{kabupaten},{kecamatan},{sup},WIB")
         used += [(kabupaten, kecamatan) for kecamatan in local[:pendamping_each]]
-    return Roster("\n".join(lines) + "\n", korkab, sup_phones, pend_phones, used)
+    return Roster("\n".join(lines) + "\n", sup_phones, pend_phones, used)
