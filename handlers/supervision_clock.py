@@ -8,14 +8,16 @@ A reminder for a slot that has already begun is not sent late: it is marked `lew
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
 import holidays
 from babel.dates import format_date
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import case, func, select, update
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from conversations.messages import Option, Reply
 from handlers import audit, outbox, prompts
@@ -34,7 +36,14 @@ from handlers.slot_states import (
 )
 from handlers.slots import at_local, local_clock, occurrence_date
 from handlers.workdays import is_working_day
-from storage.models import Agreement, Person, Role, ScheduledMessage, SupervisionSession
+from storage.models import (
+    Agreement,
+    AgreementParticipant,
+    Person,
+    Role,
+    ScheduledMessage,
+    SupervisionSession,
+)
 
 HORIZON = timedelta(days=21)
 REMINDER_LEAD = timedelta(minutes=60)
@@ -42,6 +51,9 @@ DAY_BEFORE_AT = time(16, 0)
 DIGEST_AT = time(7, 0)
 FOLLOWUP_AT = time(8, 0)
 RECORD_FLAG_AFTER = timedelta(hours=48)
+DIGEST_SLACK = timedelta(days=1)  # a digest more than a day late is not sent any more
+SEND_BATCH = 500
+MAX_SEND_BATCHES = 40
 WAITING, SENT, PASSED, DROPPED = "menunggu", "terkirim", "lewat", "dibatalkan"
 # Kinds sent before a session starts: skipped once it has started. Later kinds supersede earlier.
 BEFORE_START = ("day_before", "soon")
@@ -64,35 +76,35 @@ def _schedule(
     due: datetime,
     key: str,
     session_row: SupervisionSession | None = None,
+    fresh: bool = False,
     **payload: object,
 ) -> None:
-    exists = session.scalar(select(ScheduledMessage.id).where(ScheduledMessage.key == key))
-    if exists is None:
-        session.add(
-            ScheduledMessage(
-                key=key,
-                person_id=person.id,
-                kind=kind,
-                due_at=due,
-                session_id=session_row.id if session_row else None,
-                payload=dict(payload),
-            )
+    """Add a due message unless one with this key exists (`fresh`: it cannot, skip the look)."""
+    if not fresh and session.scalar(select(ScheduledMessage.id).where(ScheduledMessage.key == key)):
+        return
+    session.add(
+        ScheduledMessage(
+            key=key,
+            person_id=person.id,
+            kind=kind,
+            due_at=due,
+            session_id=session_row.id if session_row else None,
+            payload=dict(payload),
         )
+    )
 
 
 def plan_reminders(
-    ctx: AppContext,
-    session: Session,
-    row: SupervisionSession,
-    now: datetime,
-    _lead: timedelta = REMINDER_LEAD,
+    ctx: AppContext, session: Session, row: SupervisionSession, now: datetime, fresh: bool = False
 ) -> None:
-    """(Re)create the reminders of one session at its current time; older ones are dropped."""
-    session.execute(
-        update(ScheduledMessage)
-        .where(ScheduledMessage.session_id == row.id, ScheduledMessage.status == WAITING)
-        .values(status=DROPPED)
-    )
+    """(Re)create the reminders of one session at its current time; older ones are dropped.
+    A `fresh` session (just planned) has none yet, so there is nothing to drop or look up."""
+    if not fresh:
+        session.execute(
+            update(ScheduledMessage)
+            .where(ScheduledMessage.session_id == row.id, ScheduledMessage.status == WAITING)
+            .values(status=DROPPED)
+        )
     agreement = row.agreement
     stamp = row.starts_at.strftime("%Y%m%dT%H%M")
     for person in [agreement.supervisor, *agreed_people(agreement)]:
@@ -102,11 +114,13 @@ def plan_reminders(
         ).astimezone(UTC)
         base = f"session:{row.id}:{stamp}:{person.id}"
         if day_before >= now:
-            _schedule(session, person, "day_before", day_before, f"{base}:day_before", row)
-        _schedule(session, person, "soon", row.starts_at - REMINDER_LEAD, f"{base}:soon", row)
+            _schedule(session, person, "day_before", day_before, f"{base}:day_before", row, fresh)
+        _schedule(
+            session, person, "soon", row.starts_at - REMINDER_LEAD, f"{base}:soon", row, fresh
+        )
     supervisor = agreement.supervisor
     base = f"session:{row.id}:{stamp}:{supervisor.id}"
-    _schedule(session, supervisor, "record", row.ends_at, f"{base}:record", row)
+    _schedule(session, supervisor, "record", row.ends_at, f"{base}:record", row, fresh)
     _schedule(
         session,
         supervisor,
@@ -114,20 +128,56 @@ def plan_reminders(
         row.ends_at + RECORD_FLAG_AFTER,
         f"{base}:record_overdue",
         row,
+        fresh,
     )
 
 
-def plan_agreement(ctx: AppContext, session: Session, agreement: Agreement, now: datetime) -> int:
+@dataclass(frozen=True)
+class Planned:
+    """What is already planned for one agreement: the last occurrence number used, and the
+    latest time planned by a session that was not cancelled."""
+
+    last_occurrence: int
+    latest: datetime | None
+
+
+def planned_so_far(session: Session, agreement_ids: list[int] | None = None) -> dict[int, Planned]:
+    live = case((SupervisionSession.status != CANCELLED, SupervisionSession.planned_for))
+    query = select(
+        SupervisionSession.agreement_id,
+        func.max(SupervisionSession.occurrence),
+        func.max(live),
+    ).group_by(SupervisionSession.agreement_id)
+    if agreement_ids is not None:
+        query = query.where(SupervisionSession.agreement_id.in_(agreement_ids))
+    return {
+        agreement_id: Planned(last, _aware(latest))
+        for agreement_id, last, latest in session.execute(query)
+    }
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """Aggregates come back without the column type: make them UTC-aware again."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def plan_agreement(
+    ctx: AppContext,
+    session: Session,
+    agreement: Agreement,
+    now: datetime,
+    planned: Planned | None = None,
+) -> int:
     """Create the sessions of the next three weeks that are not planned yet."""
-    existing = session.scalars(
-        select(SupervisionSession).where(SupervisionSession.agreement_id == agreement.id)
-    ).all()
-    planned = {s.planned_for for s in existing if s.status != CANCELLED}
-    occurrence = max((s.occurrence for s in existing), default=-1) + 1
+    if planned is None:
+        planned = planned_so_far(session, [agreement.id]).get(agreement.id, Planned(-1, None))
     first = occurrence_date(agreement.start_date, agreement.weekday, agreement.cadence_days, 0)
     elapsed = (now.astimezone(ZoneInfo(agreement.timezone)).date() - first).days
     index = max(0, elapsed // agreement.cadence_days - 1)
-    created = 0
+    occurrence = planned.last_occurrence + 1
+    rows: list[SupervisionSession] = []
     while True:
         day = occurrence_date(
             agreement.start_date, agreement.weekday, agreement.cadence_days, index
@@ -135,25 +185,29 @@ def plan_agreement(ctx: AppContext, session: Session, agreement: Agreement, now:
         index += 1
         starts = at_local(day, agreement.local_time, agreement.timezone)
         if starts > now + HORIZON:
-            return created
-        if starts <= now or starts in planned:
+            break
+        if starts <= now or (planned.latest is not None and starts <= planned.latest):
             continue
-        row = SupervisionSession(
-            agreement_id=agreement.id,
-            occurrence=occurrence,
-            planned_for=starts,
-            starts_at=starts,
-            ends_at=starts + timedelta(minutes=agreement.duration_minutes),
-            holiday_name=holiday_name(day),
+        rows.append(
+            SupervisionSession(
+                agreement=agreement,
+                occurrence=occurrence,
+                planned_for=starts,
+                starts_at=starts,
+                ends_at=starts + timedelta(minutes=agreement.duration_minutes),
+                holiday_name=holiday_name(day),
+            )
         )
         occurrence += 1
-        session.add(row)
-        session.flush()
-        session.refresh(row, ["agreement"])
-        plan_reminders(ctx, session, row, now)
+    if not rows:
+        return 0
+    session.add_all(rows)
+    session.flush()
+    for row in rows:
+        plan_reminders(ctx, session, row, now, fresh=True)
         if row.holiday_name:
             _flag_holiday(ctx, session, row, now)
-        created += 1
+    return len(rows)
 
 
 def _flag_holiday(
@@ -222,11 +276,34 @@ def next_working_start(row: SupervisionSession) -> datetime:
 
 
 def plan_all(ctx: AppContext, session: Session, now: datetime) -> int:
+    """Plan every active agreement's coming sessions, and each supervisor's next digests.
+    What is planned already is read in one query, so a tick with nothing new stays cheap."""
+    planned = planned_so_far(session)
+    horizon_end = now + HORIZON
     created = 0
-    for agreement in session.scalars(
-        select(Agreement).where(Agreement.status == ACTIVE).order_by(Agreement.id)
-    ):
-        created += plan_agreement(ctx, session, agreement, now)
+    agreements = session.scalars(
+        select(Agreement)
+        .where(Agreement.status == ACTIVE)
+        .options(
+            joinedload(Agreement.supervisor),
+            selectinload(Agreement.participants).joinedload(AgreementParticipant.person),
+        )
+        .order_by(Agreement.id)
+    )
+    for agreement in agreements:
+        known = planned.get(agreement.id, Planned(-1, None))
+        if known.latest is not None and known.latest + timedelta(days=agreement.cadence_days) > (
+            horizon_end
+        ):
+            continue  # the next occurrence is beyond the horizon: nothing to plan yet
+        created += plan_agreement(ctx, session, agreement, now, known)
+    existing = set(
+        session.scalars(
+            select(ScheduledMessage.key).where(
+                ScheduledMessage.kind == "digest", ScheduledMessage.due_at >= now - DIGEST_SLACK
+            )
+        )
+    )
     for supervisor in session.scalars(
         select(Person).where(Person.role == Role.SUPERVISOR, Person.active.is_(True))
     ):
@@ -235,13 +312,15 @@ def plan_all(ctx: AppContext, session: Session, now: datetime) -> int:
         monday = local_today - timedelta(days=local_today.weekday())
         for week_start in (monday, monday + timedelta(days=7)):
             due = datetime.combine(week_start, DIGEST_AT, zone).astimezone(UTC)
-            if due.date() >= (now - timedelta(days=1)).date():
+            key = f"digest:{supervisor.id}:{week_start.isoformat()}"
+            if due >= now - DIGEST_SLACK and key not in existing:
                 _schedule(
                     session,
                     supervisor,
                     "digest",
                     due,
-                    f"digest:{supervisor.id}:{week_start.isoformat()}",
+                    key,
+                    fresh=True,
                     week_start=week_start.isoformat(),
                 )
     return created
@@ -254,13 +333,31 @@ def _date(ctx: AppContext, moment: datetime, person: Person) -> str:
 
 
 def send_due(ctx: AppContext, session: Session, now: datetime) -> int:
-    rows = session.scalars(
-        select(ScheduledMessage)
-        .where(ScheduledMessage.status == WAITING, ScheduledMessage.due_at <= now)
-        .order_by(ScheduledMessage.due_at, ScheduledMessage.id)
-        .limit(500)
-        .with_for_update(skip_locked=True)
-    ).all()
+    """Send every due message, in batches, until none is left (or a bounded number of batches)."""
+    sent = 0
+    for _ in range(MAX_SEND_BATCHES):
+        rows = session.scalars(
+            select(ScheduledMessage)
+            .where(ScheduledMessage.status == WAITING, ScheduledMessage.due_at <= now)
+            .options(
+                joinedload(ScheduledMessage.person),
+                joinedload(ScheduledMessage.session)
+                .joinedload(SupervisionSession.agreement)
+                .joinedload(Agreement.supervisor),
+            )
+            .order_by(ScheduledMessage.due_at, ScheduledMessage.id)
+            .limit(SEND_BATCH)
+            .with_for_update(skip_locked=True, of=ScheduledMessage)
+        ).all()
+        sent += _send_batch(ctx, session, rows, now)
+        if len(rows) < SEND_BATCH:
+            break
+    return sent
+
+
+def _send_batch(
+    ctx: AppContext, session: Session, rows: Sequence[ScheduledMessage], now: datetime
+) -> int:
     due_keys = {(r.session_id, r.person_id, r.kind) for r in rows}
     sent = 0
     for row in rows:
@@ -279,6 +376,7 @@ def send_due(ctx: AppContext, session: Session, now: datetime) -> int:
         )
         row.status, row.sent_at = SENT, now
         sent += 1
+    session.flush()
     return sent
 
 
@@ -286,7 +384,7 @@ def _passed(row: ScheduledMessage, now: datetime) -> bool:
     if row.kind in BEFORE_START and row.session is not None:
         return row.session.starts_at <= now
     if row.kind == "digest":
-        return now - row.due_at > timedelta(days=1)
+        return now - row.due_at > DIGEST_SLACK
     return False
 
 
