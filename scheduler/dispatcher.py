@@ -162,11 +162,17 @@ def _mark_sent(
     sessions: sessionmaker[Session], item: Outgoing, provider_id: str | None, now: datetime
 ) -> None:
     with transaction(sessions) as session:
-        row = session.get_one(OutboxMessage, item.outbox_id)
-        row.status = OutboxStatus.SENT
-        row.provider_message_id = provider_id
-        row.sent_at = now
-        row.last_error = None
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == item.outbox_id)
+            .values(
+                status=OutboxStatus.SENT,
+                provider_message_id=provider_id,
+                sent_at=now,
+                last_error=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _mark_retry(
