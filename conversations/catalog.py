@@ -40,3 +40,12 @@ class Catalog:
 
     def has(self, key: str) -> bool:
         return key in self.texts
+
+
+def in_sentence(label: str) -> str:
+    """A label as it reads inside a sentence: "Kartu KKS hilang" -> "kartu KKS hilang", while
+    acronyms keep their capitals ("P2K2", "WA/Telegram")."""
+    first, _, rest = label.partition(" ")
+    if not first or first.isupper() or any(ch.isdigit() for ch in first) or "/" in first:
+        return label
+    return first[0].lower() + first[1:] + (f" {rest}" if rest else "")

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from conversations.catalog import Catalog
+from conversations.catalog import Catalog, in_sentence
 from conversations.flows import case_update as flow
 from conversations.messages import Option, Reply
 from handlers import access, audit, outbox, prompts
@@ -33,7 +33,7 @@ def case_label(case: Case, t: Catalog) -> str:
         "case.label",
         ref=case.kpm_ref_masked,
         case_type=t(f"case_type.{case.case_type}"),
-        stage=t(f"stage.{case.stage}").lower(),
+        stage=in_sentence(t(f"stage.{case.stage}")),
     )
 
 
@@ -184,7 +184,7 @@ def list_for_staff(turn: Turn) -> list[Reply]:
         return [Reply(t("case.list_none"))]
     by_stage = Counter(case.stage for case in rows)
     stages = ", ".join(
-        f"{t(f'stage.{stage}').lower()} {by_stage[stage]}"
+        f"{in_sentence(t(f'stage.{stage}'))} {by_stage[stage]}"
         for stage in flow.STAGES
         if by_stage[stage]
     )

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from conversations.catalog import Catalog
+from conversations.catalog import Catalog, in_sentence
 from conversations.flows import complaint_followup as flows
 from conversations.flows.complaint import CATEGORIES
 from conversations.messages import Option, Reply
@@ -68,7 +68,7 @@ def _facts(c: Complaint, t: Catalog, when: str) -> dict[str, str]:
     return {
         "ticket": c.ticket_code,
         "kecamatan": c.kecamatan or t("complaint.place_not_known"),
-        "category": t(f"category.{c.category}").lower(),
+        "category": in_sentence(t(f"category.{c.category}")),
         "description": c.description,
         "reporter": _reporter_label(c, t),
         "status": t(f"status.{c.status}"),

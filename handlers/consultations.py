@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from conversations.catalog import Catalog
+from conversations.catalog import Catalog, in_sentence
 from conversations.flows import consultation_followup as followup
 from conversations.flows.consultation import TIMES
 from conversations.messages import Option, Reply
@@ -73,10 +73,10 @@ def _facts(c: Consultation, t: Catalog) -> dict[str, str]:
     return {
         "name": c.pendamping.name,
         "kecamatan": c.pendamping.kecamatan,
-        "topic": t(f"topic.{c.topic}").lower(),
+        "topic": in_sentence(t(f"topic.{c.topic}")),
         "urgency": t(f"urgency.{c.urgency}").upper(),
         "description": c.description,
-        "mode": t(f"mode.{c.preferred_mode}").lower(),
+        "mode": in_sentence(t(f"mode.{c.preferred_mode}")),
         "time": _time_label(c.proposed_time, t),
         "supervisor": c.supervisor.name if c.supervisor else "",
     }
@@ -239,7 +239,7 @@ def _agree(turn: Turn, c: Consultation) -> list[Reply]:
         time=c.agreed_time,
         mode=c.agreed_mode,
     )
-    facts = _facts(c, t) | {"time": c.agreed_time, "mode": t(f"mode.{c.agreed_mode}").lower()}
+    facts = _facts(c, t) | {"time": c.agreed_time, "mode": in_sentence(t(f"mode.{c.agreed_mode}"))}
     other = _other_side(c, person)
     _offer(
         session,

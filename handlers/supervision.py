@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from conversations.catalog import Catalog
+from conversations.catalog import Catalog, in_sentence
 from conversations.flows import supervision as flows
 from conversations.messages import Option, Reply
 from handlers import audit, outbox, prompts
@@ -71,9 +71,9 @@ def describe(agreement: Agreement, t: Catalog, viewer: Person) -> str:
         "slot.describe",
         weekday=t(f"weekday.{agreement.weekday}"),
         time=local_clock(first, viewer.timezone),
-        cadence=t(f"cadence.{agreement.cadence_days}").lower(),
+        cadence=in_sentence(t(f"cadence.{agreement.cadence_days}")),
         duration=agreement.duration_minutes,
-        mode=t(f"mode.{agreement.mode}").lower(),
+        mode=in_sentence(t(f"mode.{agreement.mode}")),
         place=f" ({agreement.place})" if agreement.place else "",
     )
 

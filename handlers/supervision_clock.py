@@ -19,6 +19,7 @@ from babel.dates import format_date
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from conversations.catalog import in_sentence
 from conversations.messages import Option, Reply
 from handlers import audit, outbox, prompts
 from handlers.context import AppContext
@@ -401,8 +402,8 @@ def _build(ctx: AppContext, session: Session, row: ScheduledMessage, now: dateti
     when = {
         "date": _date(ctx, target.starts_at, person),
         "time": local_clock(target.starts_at, person.timezone),
-        "kind": t(f"slot_kind.{agreement.kind}").lower(),
-        "mode": t(f"mode.{agreement.mode}").lower(),
+        "kind": in_sentence(t(f"slot_kind.{agreement.kind}")),
+        "mode": in_sentence(t(f"mode.{agreement.mode}")),
         "place": f" ({agreement.place})" if agreement.place else "",
         "supervisor": agreement.supervisor.name,
     }

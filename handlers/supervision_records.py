@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 
+from conversations.catalog import in_sentence
 from conversations.flows import supervision as flows
 from conversations.messages import Option, Reply
 from handlers import audit, prompts
@@ -158,7 +159,7 @@ def _session_line(turn: Turn, row: SupervisionSession, viewer: Person) -> str:
         "slot.session_line",
         date=turn.local_date(row.starts_at, viewer),
         time=local_clock(row.starts_at, viewer.timezone),
-        kind=t(f"slot_kind.{row.agreement.kind}").lower(),
+        kind=in_sentence(t(f"slot_kind.{row.agreement.kind}")),
         names=people,
         status=t(f"session_status.{row.status}"),
         holiday=t("slot.on_holiday", name=row.holiday_name) if row.holiday_name else "",

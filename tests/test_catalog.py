@@ -185,3 +185,15 @@ def test_pkh_language_en_gives_english_replies(english_runtime: Runtime) -> None
     assert "consultation request" in intro and "What is the consultation about?" in intro
     assert "Case management" in [o.label for o in sari.last_prompt().options]
     assert texts(sari.send("batal")).startswith("All right, cancelled. Nothing was saved.")
+
+
+def test_labels_inside_sentences_keep_their_acronyms() -> None:
+    from conversations.catalog import in_sentence
+
+    assert in_sentence("Kartu KKS hilang, tertelan, atau terblokir") == (
+        "kartu KKS hilang, tertelan, atau terblokir"
+    )
+    assert in_sentence("Chat WA/Telegram") == "chat WA/Telegram"
+    assert in_sentence("P2K2") == "P2K2"
+    assert in_sentence("KDRT") == "KDRT"
+    assert in_sentence("Telepon") == "telepon"
