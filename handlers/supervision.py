@@ -45,6 +45,7 @@ from handlers.supervision_clock import (
     cancel_session,
     next_working_start,
     plan_reminders,
+    refresh_reminders,
     replan,
 )
 from handlers.turn import Turn
@@ -255,6 +256,8 @@ def answer_invite(turn: Turn, agreement: Agreement, value: str) -> PromptResult:
     supervisor = agreement.supervisor
     if value == "setuju":
         participant.status = AGREED
+        if agreement.status == ACTIVE:
+            refresh_reminders(turn.ctx, turn.session, agreement, turn.now)
         _activate(turn, agreement)
         audit.record(turn.session, "agreement.agreed", "agreement", agreement.id, actor=person)
         _tell(

@@ -95,42 +95,70 @@ def _schedule(
     )
 
 
+def _wanted_reminders(
+    row: SupervisionSession, now: datetime
+) -> list[tuple[Person, str, datetime, str]]:
+    """(person, kind, due, key) of every message one session should have at its current time."""
+    agreement = row.agreement
+    stamp = row.starts_at.strftime("%Y%m%dT%H%M")
+    wanted = []
+    for person in [agreement.supervisor, *agreed_people(agreement)]:
+        zone = ZoneInfo(person.timezone)
+        local_day = row.starts_at.astimezone(zone).date()
+        day_before = datetime.combine(local_day - timedelta(days=1), DAY_BEFORE_AT, zone)
+        base = f"session:{row.id}:{stamp}:{person.id}"
+        if day_before.astimezone(UTC) >= now:
+            wanted.append((person, "day_before", day_before.astimezone(UTC), f"{base}:day_before"))
+        wanted.append((person, "soon", row.starts_at - REMINDER_LEAD, f"{base}:soon"))
+    supervisor = agreement.supervisor
+    base = f"session:{row.id}:{stamp}:{supervisor.id}"
+    wanted.append((supervisor, "record", row.ends_at, f"{base}:record"))
+    overdue = row.ends_at + RECORD_FLAG_AFTER
+    wanted.append((supervisor, "record_overdue", overdue, f"{base}:record_overdue"))
+    return wanted
+
+
 def plan_reminders(
     ctx: AppContext, session: Session, row: SupervisionSession, now: datetime, fresh: bool = False
 ) -> None:
-    """(Re)create the reminders of one session at its current time; older ones are dropped.
-    A `fresh` session (just planned) has none yet, so there is nothing to drop or look up."""
-    if not fresh:
-        session.execute(
-            update(ScheduledMessage)
-            .where(ScheduledMessage.session_id == row.id, ScheduledMessage.status == WAITING)
-            .values(status=DROPPED)
+    """Give one session exactly the reminders it should have now: after a move, or when a
+    participant joins, the ones no longer wanted are dropped and the missing ones added (a
+    dropped one comes back if the session returns to that time). A `fresh` session has none."""
+    wanted = _wanted_reminders(row, now)
+    if fresh:
+        for person, kind, due, key in wanted:
+            _schedule(session, person, kind, due, key, row, fresh=True)
+        return
+    existing = {
+        m.key: m
+        for m in session.scalars(
+            select(ScheduledMessage).where(ScheduledMessage.session_id == row.id)
         )
-    agreement = row.agreement
-    stamp = row.starts_at.strftime("%Y%m%dT%H%M")
-    for person in [agreement.supervisor, *agreed_people(agreement)]:
-        local_day = row.starts_at.astimezone(ZoneInfo(person.timezone)).date()
-        day_before = datetime.combine(
-            local_day - timedelta(days=1), DAY_BEFORE_AT, ZoneInfo(person.timezone)
-        ).astimezone(UTC)
-        base = f"session:{row.id}:{stamp}:{person.id}"
-        if day_before >= now:
-            _schedule(session, person, "day_before", day_before, f"{base}:day_before", row, fresh)
-        _schedule(
-            session, person, "soon", row.starts_at - REMINDER_LEAD, f"{base}:soon", row, fresh
+    }
+    keys = {key for *_, key in wanted}
+    for message in existing.values():
+        if message.status == WAITING and message.key not in keys:
+            message.status = DROPPED
+    for person, kind, due, key in wanted:
+        message = existing.get(key)
+        if message is None:
+            _schedule(session, person, kind, due, key, row, fresh=True)
+        elif message.status == DROPPED:
+            message.status, message.due_at = WAITING, due
+
+
+def refresh_reminders(
+    ctx: AppContext, session: Session, agreement: Agreement, now: datetime
+) -> None:
+    """After someone joins an active agreement: their reminders for the sessions ahead."""
+    for row in session.scalars(
+        select(SupervisionSession).where(
+            SupervisionSession.agreement_id == agreement.id,
+            SupervisionSession.status == SCHEDULED,
+            SupervisionSession.starts_at > now,
         )
-    supervisor = agreement.supervisor
-    base = f"session:{row.id}:{stamp}:{supervisor.id}"
-    _schedule(session, supervisor, "record", row.ends_at, f"{base}:record", row, fresh)
-    _schedule(
-        session,
-        supervisor,
-        "record_overdue",
-        row.ends_at + RECORD_FLAG_AFTER,
-        f"{base}:record_overdue",
-        row,
-        fresh,
-    )
+    ):
+        plan_reminders(ctx, session, row, now)
 
 
 @dataclass(frozen=True)

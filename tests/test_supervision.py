@@ -512,3 +512,47 @@ def test_either_side_can_change_the_day_and_time(
     assert agreement(ctx).weekday == 3
     dewi.press("Terima usulan")
     assert (agreement(ctx).weekday, agreement(ctx).local_time) == (4, "08:00")
+
+
+def test_a_participant_who_agrees_late_gets_the_reminders_of_planned_sessions(
+    chat: ChatFactory, ctx: AppContext, clock: Clock
+) -> None:
+    sari, agus, dewi = chat(SARI), chat(AGUS), chat(DEWI)
+    propose(dewi, ["Sari Rahayu (Pogalan)", "Agus Santoso (Pogalan)"])
+    sari.press("Setuju")
+    tick(ctx, clock, clock.now)  # sessions planned with Sari only
+    agus.press("Setuju")
+    past_the_digest(ctx, clock, dewi)
+    assert tick(ctx, clock, datetime(2026, 12, 7, 9, tzinfo=UTC)) == 3  # Dewi, Sari, Agus
+    assert "Pengingat: besok" in texts(agus.inbox())
+
+
+def test_a_session_moved_away_and_back_keeps_its_reminders(
+    chat: ChatFactory, ctx: AppContext, clock: Clock
+) -> None:
+    sari, dewi = agreed_weekly(chat, ctx, clock)
+    past_the_digest(ctx, clock, dewi)
+    first = sessions_of(ctx)[0].id
+    for day, hour in (("9/12", "13"), ("8/12", "10")):  # there, and back to Tuesday 10:00
+        move_first_session(ctx, first, day, hour)
+    sari.inbox()
+    assert sessions_of(ctx)[0].starts_at == datetime(2026, 12, 8, 3, tzinfo=UTC)
+    assert tick(ctx, clock, datetime(2026, 12, 7, 9, tzinfo=UTC)) == 2
+    assert "besok, Selasa, 8 Desember jam 10:00 WIB" in texts(sari.inbox())
+
+
+def move_first_session(ctx: AppContext, session_id: int, day: str, hour: str) -> None:
+    """Move a session as the supervisor's acceptance of a reschedule does."""
+    from conversations.messages import Channel, Inbound
+    from handlers.slots import at_local
+    from handlers.supervision import move_session
+    from handlers.turn import Turn
+
+    d, m = (int(x) for x in day.split("/"))
+    start = at_local(date(2026, m, d), f"{int(hour):02d}:00", "Asia/Jakarta")
+    inbound = Inbound(Channel.WEB, "+6281210000002", f"move-{day}", ctx.clock())
+    with transaction(ctx.sessions) as session:
+        row = session.get_one(SupervisionSession, session_id)
+        move_session(
+            Turn(ctx, session, inbound, row.agreement.supervisor, ctx.clock()), row, start, "test"
+        )
