@@ -556,3 +556,21 @@ def move_first_session(ctx: AppContext, session_id: int, day: str, hour: str) ->
         move_session(
             Turn(ctx, session, inbound, row.agreement.supervisor, ctx.clock()), row, start, "test"
         )
+
+
+def test_a_session_that_did_not_take_place_is_recorded_with_a_reason_only(
+    chat: ChatFactory, ctx: AppContext, clock: Clock
+) -> None:
+    _sari, dewi = agreed_weekly(chat, ctx, clock)
+    tick(ctx, clock, datetime(2026, 12, 8, 4, tzinfo=UTC))
+    dewi.press("Catat sesi")
+    dewi.press("Tidak terlaksana")
+    summary = texts(dewi.send("Pendamping mendampingi KPM ke rumah sakit"))
+    assert "Tidak terlaksana" in summary and "Tindak lanjut" not in summary
+    assert "sesi tidak terlaksana" in texts(dewi.press("Ya, kirim"))
+    row = sessions_of(ctx)[0]
+    assert (row.status, row.held, row.notes) == (
+        "tidak_terlaksana",
+        False,
+        "Pendamping mendampingi KPM ke rumah sakit",
+    )

@@ -88,6 +88,11 @@ def _after_held(data: Mapping[str, Any]) -> str:
     return "attendees" if data["held"] == YES else "notes"
 
 
+def _after_notes(data: Mapping[str, Any]) -> str | None:
+    """A session that did not take place has no follow-ups to agree."""
+    return "followup" if data["held"] == YES else None
+
+
 def _after_followup(data: Mapping[str, Any]) -> str | None:
     return "followup_on" if data.get("followup") else None
 
@@ -185,7 +190,12 @@ FLOWS = (
                 help="record.help_functions",
             ),
             Step("topics", "record.ask_topics", _choices("topic", TOPICS), multiple=True),
-            Step("notes", "record.ask_notes", parse=free_text(5, 2000, "record.notes_short")),
+            Step(
+                "notes",
+                "record.ask_notes",
+                parse=free_text(5, 2000, "record.notes_short"),
+                next=_after_notes,
+            ),
             Step(
                 "followup",
                 "record.ask_followup",
