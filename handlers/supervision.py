@@ -39,7 +39,7 @@ from handlers.slot_states import (
     SKIPPED,
     agreed_people,
 )
-from handlers.slots import at_local, local_clock, parse_clock
+from handlers.slots import at_local, first_date, local_clock, parse_clock
 from handlers.supervision_clock import (
     cancel_future,
     cancel_session,
@@ -150,9 +150,9 @@ def propose(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
         text = t(
             "slot.invite",
             supervisor=supervisor.name,
-            kind=t(f"slot_kind.{agreement.kind}"),
+            kind=in_sentence(t(f"slot_kind.{agreement.kind}")),
             slot=describe(agreement, t, person),
-            start=turn.local_date_of(agreement.start_date),
+            start=turn.local_date_of(first_date(agreement.start_date, agreement.weekday)),
         )
         prompts.offer(
             session,

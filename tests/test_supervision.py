@@ -574,3 +574,11 @@ def test_a_session_that_did_not_take_place_is_recorded_with_a_reason_only(
         False,
         "Pendamping mendampingi KPM ke rumah sakit",
     )
+
+
+def test_the_invitation_names_the_first_session_date(chat: ChatFactory) -> None:
+    sari, dewi = chat(SARI), chat(DEWI)
+    propose(dewi, ["Sari Rahayu (Pogalan)"], start="3/12")  # a Thursday; slots are on Tuesday
+    [invite] = sari.inbox()
+    assert "supervisi individual" in invite.text
+    assert "mulai Selasa, 8 Desember" in invite.text

@@ -5,7 +5,7 @@ menyepakati waktu pelaksanaan supervisi")."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from conversations.catalog import Catalog
@@ -49,6 +49,12 @@ def _place_prompt(data: Mapping[str, Any], t: Catalog) -> Mapping[str, Any]:
     return {"what": t(f"slot.place_for_{data['mode']}")}
 
 
+def first_session(data: Mapping[str, Any]) -> date:
+    """The first date on or after the chosen start that falls on the chosen weekday."""
+    start = date.fromisoformat(data["start_date"])
+    return start + timedelta(days=(int(data["weekday"]) - start.weekday()) % 7)
+
+
 def slot_summary(data: Mapping[str, Any], t: Catalog) -> str:
     chosen = data.get("participants") or [data.get("participant")]
     return t(
@@ -61,7 +67,7 @@ def slot_summary(data: Mapping[str, Any], t: Catalog) -> str:
         duration=data["duration"],
         mode=t(f"mode.{data['mode']}"),
         place=data.get("place") or "-",
-        start=date.fromisoformat(data["start_date"]).strftime("%d-%m-%Y"),
+        start=first_session(data).strftime("%d-%m-%Y"),
     )
 
 
