@@ -115,7 +115,7 @@ def dynamic_options(name: str, turn: Turn, data: Mapping[str, Any]) -> Sequence[
     if name == p2k2_report.GROUP_SOURCE:
         return p2k2.group_options(turn)
     if name == supervision.MY_PENDAMPING:
-        return slots.my_pendamping_options(turn)
+        return slots.my_pendamping_options(turn, data)
     if name == supervision.SESSION_PARTICIPANTS:
         return supervision_records.participant_options(turn, data)
     if name == complaint_followup.OWN_TICKETS_SOURCE:

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from conversations.catalog import Catalog, in_sentence
 from conversations.flows import supervision as flows
@@ -79,17 +79,24 @@ def describe(agreement: Agreement, t: Catalog, viewer: Person) -> str:
     )
 
 
-def my_pendamping_options(turn: Turn) -> Sequence[Option]:
-    assert turn.person is not None
-    rows = turn.session.scalars(
-        select(Person)
-        .where(
-            Person.supervisor_id == turn.person.id,
-            Person.role == Role.PENDAMPING,
-            Person.active.is_(True),
+def participant_query(supervisor: Person, kind: str) -> Select[tuple[Person]]:
+    """Who may take part: the supervisor's own pendamping; for a team ("tim") also the other
+    staff of the same kabupaten (supervisors, the korkab)."""
+    own = (Person.supervisor_id == supervisor.id) & (Person.role == Role.PENDAMPING)
+    if kind == "tim":
+        colleagues = (
+            (Person.kabupaten == supervisor.kabupaten)
+            & Person.role.in_((Role.SUPERVISOR, Role.KORKAB))
+            & (Person.id != supervisor.id)
         )
-        .order_by(Person.kecamatan, Person.name)
-    ).all()
+        own = own | colleagues
+    return select(Person).where(own, Person.active.is_(True))
+
+
+def my_pendamping_options(turn: Turn, data: Mapping[str, Any]) -> Sequence[Option]:
+    assert turn.person is not None
+    query = participant_query(turn.person, str(data.get("kind", "")))
+    rows = turn.session.scalars(query.order_by(Person.role, Person.kecamatan, Person.name))
     return [Option(str(p.id), f"{p.name} ({p.kecamatan})") for p in rows]
 
 
@@ -117,11 +124,9 @@ def propose(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     supervisor, session, t, now = turn.person, turn.session, turn.t, turn.now
     assert supervisor is not None
     ids = [int(i) for i in (data.get("participants") or [data.get("participant")]) if i]
-    people = [
-        p
-        for p in session.scalars(select(Person).where(Person.id.in_(ids))).all()
-        if p.supervisor_id == supervisor.id
-    ]
+    people = list(
+        session.scalars(participant_query(supervisor, data["kind"]).where(Person.id.in_(ids)))
+    )
     if not people:
         return [Reply(t("slot.no_participants"))]
     agreement = Agreement(

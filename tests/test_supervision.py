@@ -582,3 +582,31 @@ def test_the_invitation_names_the_first_session_date(chat: ChatFactory) -> None:
     [invite] = sari.inbox()
     assert "supervisi individual" in invite.text
     assert "mulai Selasa, 8 Desember" in invite.text
+
+
+def test_a_team_slot_may_include_other_staff_of_the_kabupaten(
+    chat: ChatFactory, ctx: AppContext
+) -> None:
+    dewi, bambang = chat(DEWI), chat(BAMBANG)
+    dewi.send("menu")
+    dewi.press("Jadwal supervisi")
+    dewi.press("Buat kesepakatan baru")
+    offered = dewi.press("Tim")[-1]
+    assert "Bambang Wijaya (Trenggalek)" in [o.label for o in offered.options]
+    dewi.press("Bambang Wijaya (Trenggalek)")
+    dewi.press("Sari Rahayu (Pogalan)")
+    dewi.press("Selesai")
+    dewi.press("Seminggu sekali")
+    dewi.press("Jumat")
+    dewi.send("13")
+    dewi.press("1 jam")
+    dewi.press("Telepon")
+    dewi.send("11/12")
+    assert "Bambang Wijaya, Sari Rahayu" in texts(dewi.press("Ya, kirim"))
+    assert "supervisi tim" in texts(bambang.inbox())
+    # An individual slot still offers only the supervisor's own pendamping.
+    dewi.send("menu")
+    dewi.press("Jadwal supervisi")
+    dewi.press("Buat kesepakatan baru")
+    offered = dewi.press("Individual")[-1]
+    assert "Bambang Wijaya (Trenggalek)" not in [o.label for o in offered.options]
