@@ -119,17 +119,21 @@ def _alert_supervisor(
     lead: str = "consult.alert",
 ) -> None:
     assert c.supervisor is not None
-    t = ctx.catalog
+    _alert(session, ctx, c.supervisor, c, ctx.catalog(lead, **_facts(c, ctx.catalog)), key, now)
+
+
+def _alert(
+    session: Session,
+    ctx: AppContext,
+    person: Person,
+    c: Consultation,
+    text: str,
+    key: str,
+    now: datetime,
+) -> None:
+    """The request with the supervisor's three choices, to the supervisor or their backup."""
     _offer(
-        session,
-        ctx,
-        c.supervisor,
-        SUPERVISOR_ACTION,
-        c,
-        t(lead, **_facts(c, t)),
-        _supervisor_options(t),
-        key,
-        now,
+        session, ctx, person, SUPERVISOR_ACTION, c, text, _supervisor_options(ctx.catalog), key, now
     )
 
 
@@ -186,6 +190,8 @@ def answer_prompt(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
     assert person is not None
     if c is None or not _may_answer(person, prompt.action, c):
         return PromptResult([Reply(t("consult.prompt_stale", status=_status_text(c, t)))])
+    if prompt.action == SUPERVISOR_ACTION and person.id != c.supervisor_id:
+        _take_over(turn, c)
     data = {"consultation_id": c.id}
     if value == "terima" or value == "setuju":
         return PromptResult(_agree(turn, c))
@@ -202,12 +208,40 @@ def answer_prompt(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
 
 def _may_answer(person: Person, action: str, c: Consultation) -> bool:
     if action == SUPERVISOR_ACTION:
-        return person.id == c.supervisor_id and c.status == WAITING
+        return c.status == WAITING and (person.id == c.supervisor_id or _is_backup(person, c))
     if action == PENDAMPING_ACTION:
         return person.id == c.pendamping_id and c.status == PROPOSED
     if action == OPEN_ACTION:
         return person.id in (c.supervisor_id, c.pendamping_id) and c.status in OPEN_STATUSES
     return False
+
+
+def _is_backup(person: Person, c: Consultation) -> bool:
+    return c.supervisor is not None and c.supervisor.backup_id == person.id
+
+
+def _take_over(turn: Turn, c: Consultation) -> None:
+    """The backup supervisor answers for an absent supervisor: the consultation is theirs now."""
+    person = turn.person
+    assert person is not None and c.supervisor is not None
+    absent = c.supervisor
+    c.supervisor_id, c.supervisor = person.id, person
+    audit.record(
+        turn.session,
+        "consultation.taken_by_backup",
+        "consultation",
+        c.id,
+        actor=person,
+        absent=absent.id,
+    )
+    _notify(
+        turn.session,
+        turn.ctx,
+        absent,
+        turn.t("consult.taken_by_backup", backup=person.name, **_facts(c, turn.t)),
+        turn.key(f"consult:{c.id}:taken"),
+        turn.now,
+    )
 
 
 def _status_text(c: Consultation | None, t: Catalog) -> str:
@@ -487,20 +521,34 @@ def run_ack_clocks(ctx: AppContext, session: Session, now: datetime) -> int:
         assert supervisor is not None
         facts = _facts(c, t)
         korkab = supervisor.supervisor
-        if stage.to_korkab and korkab is not None:
-            _notify(
-                session,
-                ctx,
-                korkab,
-                t("consult.escalated_to_korkab", **facts),
-                f"{key}:korkab",
-                now,
-            )
+        backup = supervisor.backup if supervisor.backup and supervisor.backup.active else None
+        if stage.to_korkab and (korkab is not None or backup is not None):
+            if korkab is not None:
+                _notify(
+                    session,
+                    ctx,
+                    korkab,
+                    t("consult.escalated_to_korkab", **facts),
+                    f"{key}:korkab",
+                    now,
+                )
+            if backup is not None:
+                _alert(
+                    session,
+                    ctx,
+                    backup,
+                    c,
+                    t("consult.escalated_to_backup", **facts),
+                    f"{key}:backup",
+                    now,
+                )
+            joiner = f" {t('conv.and')} "
+            names = joiner.join(p.name for p in (korkab, backup) if p is not None)
             _notify(
                 session,
                 ctx,
                 c.pendamping,
-                t("consult.escalated_pendamping", **facts, korkab=korkab.name),
+                t("consult.escalated_pendamping", **facts, korkab=names),
                 f"{key}:pendamping",
                 now,
             )

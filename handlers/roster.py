@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import select
@@ -21,6 +21,8 @@ from handlers.zones import resolve_timezone
 from storage.models import Person, Role
 
 HEADER = ("role", "name", "phone", "kabupaten", "kecamatan", "supervisor_phone", "timezone")
+# Optional: on a supervisor's row, the supervisor who stands in when they do not answer.
+BACKUP = "backup_supervisor_phone"
 # Who may be named in supervisor_phone, by the role of the row.
 SUPERIOR_ROLE = {Role.PENDAMPING: Role.SUPERVISOR, Role.SUPERVISOR: Role.KORKAB}
 
@@ -37,6 +39,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: list[Rejection] = field(default_factory=list)
+    warnings: list[Rejection] = field(default_factory=list)
 
     def summary(self) -> str:
         lines = [
@@ -44,6 +47,7 @@ class ImportReport:
             f"rejected {len(self.rejected)}"
         ]
         lines += [f"  line {r.line}: {r.reason}" for r in self.rejected]
+        lines += [f"  line {r.line}: warning: {r.reason}" for r in self.warnings]
         return "\n".join(lines)
 
 
@@ -57,6 +61,7 @@ class _Row:
     kecamatan: str
     supervisor_phone: str | None
     timezone: str
+    backup_phone: str | None = None
 
 
 class RosterError(ValueError):
@@ -86,6 +91,7 @@ def _parse(text: str, default_tz: str, report: ImportReport) -> list[_Row]:
         try:
             phone = to_e164(values["phone"])
             boss = to_e164(values["supervisor_phone"]) if values["supervisor_phone"] else None
+            backup = to_e164(values[BACKUP]) if values.get(BACKUP) else None
         except BadPhone as exc:
             report.rejected.append(Rejection(line, str(exc)))
             continue
@@ -110,6 +116,7 @@ def _parse(text: str, default_tz: str, report: ImportReport) -> list[_Row]:
                 values["kecamatan"],
                 boss,
                 zone,
+                backup,
             )
         )
     return rows
@@ -130,6 +137,22 @@ def _link_problem(row: _Row, file_roles: dict[str, str], existing: dict[str, Per
             f"supervisor {row.supervisor_phone} is a {boss_role}, "
             f"not the {wanted or 'nobody'} a {row.role} reports to"
         )
+    return None
+
+
+def _backup_problem(
+    row: _Row, file_roles: dict[str, str], existing: dict[str, Person]
+) -> str | None:
+    """Why a named backup cannot be kept (the row itself still loads, without a backup)."""
+    if row.backup_phone is None:
+        return None
+    if row.role != Role.SUPERVISOR or row.backup_phone == row.phone:
+        return f"only a supervisor names a backup supervisor; {BACKUP} ignored"
+    backup_role = file_roles.get(row.backup_phone) or (
+        existing[row.backup_phone].role if row.backup_phone in existing else None
+    )
+    if backup_role != Role.SUPERVISOR:
+        return f"backup {row.backup_phone} is not a supervisor on the roster; {BACKUP} ignored"
     return None
 
 
@@ -157,6 +180,12 @@ def import_roster(session: Session, text: str, default_tz: str) -> ImportReport:
     existing = {p.phone: p for p in session.scalars(select(Person))}
     accepted = _check_links(rows, existing, report)
     report.rejected.sort(key=lambda r: r.line)
+    file_roles = {row.phone: row.role for row in accepted}
+    for index, row in enumerate(accepted):
+        problem = _backup_problem(row, file_roles, existing)
+        if problem is not None:
+            report.warnings.append(Rejection(row.line, problem))
+            accepted[index] = replace(row, backup_phone=None)
 
     people: dict[str, Person] = dict(existing)
     changed: set[str] = set()
@@ -186,8 +215,9 @@ def import_roster(session: Session, text: str, default_tz: str) -> ImportReport:
     for row in accepted:
         person = people[row.phone]
         boss_id = people[row.supervisor_phone].id if row.supervisor_phone else None
-        if person.supervisor_id != boss_id:
-            person.supervisor_id = boss_id
+        backup_id = people[row.backup_phone].id if row.backup_phone else None
+        if (person.supervisor_id, person.backup_id) != (boss_id, backup_id):
+            person.supervisor_id, person.backup_id = boss_id, backup_id
             if row.phone in existing:
                 changed.add(row.phone)
     for phone in changed:

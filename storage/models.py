@@ -79,7 +79,11 @@ class Person(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    supervisor: Mapped[Person | None] = relationship(remote_side=[id])
+    # Who stands in for a supervisor when they do not answer (optional roster column).
+    backup_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+
+    supervisor: Mapped[Person | None] = relationship(remote_side=[id], foreign_keys=[supervisor_id])
+    backup: Mapped[Person | None] = relationship(remote_side=[id], foreign_keys=[backup_id])
 
     @property
     def first_name(self) -> str:

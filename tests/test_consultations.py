@@ -8,7 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from handlers.context import AppContext
+from handlers.roster import import_roster
 from scheduler.tick import run_duties
+from storage.db import transaction
 from storage.models import AuditEntry, Consultation
 from tests.support import Chat, ChatFactory, Clock, texts
 
@@ -232,3 +234,40 @@ class TestAcknowledgementClock:
         clock.advance(hours=5)
         assert run_duties(ctx, clock.now)["consultation_ack_clocks"] == 0
         assert chat(BAMBANG).inbox() == []
+
+
+def report_ids(ctx: AppContext, phone: str) -> int:
+    from handlers.phones import to_e164
+    from storage.models import Person
+
+    with ctx.sessions() as session:
+        return session.scalars(select(Person.id).where(Person.phone == to_e164(phone))).one()
+
+
+def test_a_backup_supervisor_named_on_the_roster_gets_the_escalation_and_can_take_it(
+    chat: ChatFactory, ctx: AppContext, clock: Clock
+) -> None:
+    text = (
+        "role,name,phone,kabupaten,kecamatan,supervisor_phone,timezone,backup_supervisor_phone\n"
+        "supervisor,Dewi Lestari,0812-1000-0002,Trenggalek,Trenggalek,0812-1000-0001,WIB,"
+        "0812-1000-0008\n"
+        "supervisor,Eko Saputra,0812-1000-0008,Trenggalek,Trenggalek,0812-1000-0001,WIB,\n"
+    )
+    with transaction(ctx.sessions) as session:
+        report = import_roster(session, text, "Asia/Jakarta")
+    assert (report.added, report.updated, report.rejected) == (1, 1, [])
+    sari, dewi, eko = chat(SARI), chat(DEWI), chat("0812-1000-0008")
+    start = clock.now
+    request(sari)
+    dewi.inbox()
+    run_duties(ctx, start.replace(minute=30))
+    assert eko.inbox() == []  # the reminder goes to Dewi only
+    run_duties(ctx, start.replace(hour=start.hour + 2))
+    [alert] = eko.inbox()
+    assert "supervisor pengganti" in alert.text and len(alert.options) == 3
+    assert "Bambang Wijaya dan Eko Saputra" in texts(sari.inbox())
+    eko.press("Terima sekarang")
+    c = consultation(ctx)
+    assert (c.status, c.supervisor_id) == ("disepakati", report_ids(ctx, "0812-1000-0008"))
+    assert "ditangani oleh supervisor pengganti, Eko Saputra" in texts(dewi.inbox())
+    assert "Eko Saputra menyetujui" in texts(sari.inbox())

@@ -181,3 +181,28 @@ def test_a_wrong_header_is_an_error_for_the_whole_file(sessions: sessionmaker[Se
     with pytest.raises(RosterError, match="missing supervisor_phone, timezone"):
         load(sessions, GOOD, header="role,name,phone,kabupaten,kecamatan\n")
     assert people(sessions) == {}
+
+
+def test_an_optional_backup_supervisor_column(sessions: sessionmaker[Session]) -> None:
+    header = HEADER.rstrip("\n") + ",backup_supervisor_phone\n"
+    body = (
+        "korkab,Bambang Wijaya,0812-1000-0001,Trenggalek,Trenggalek,,WIB,\n"
+        "supervisor,Dewi Lestari,0812-1000-0002,Trenggalek,Trenggalek,0812-1000-0001,WIB,"
+        "0812-1000-0008\n"
+        "supervisor,Eko Saputra,0812-1000-0008,Trenggalek,Trenggalek,0812-1000-0001,WIB,\n"
+        "pendamping,Sari Rahayu,0812-1000-0003,Trenggalek,Pogalan,0812-1000-0002,WIB,"
+        "0812-1000-0008\n"
+        "supervisor,Fajar Nugroho,0812-1000-0009,Trenggalek,Trenggalek,0812-1000-0001,WIB,"
+        "0812-1000-0001\n"
+    )
+    report = load(sessions, body, header)
+    assert (report.added, report.rejected) == (5, [])
+    assert {w.line: w.reason.split(";")[0] for w in report.warnings} == {
+        5: "only a supervisor names a backup supervisor",
+        6: "backup +6281210000001 is not a supervisor on the roster",
+    }
+    staff = people(sessions)
+    assert staff["+6281210000002"].backup_id == staff["+6281210000008"].id
+    assert staff["+6281210000003"].backup_id is None  # ignored, the row still loaded
+    assert staff["+6281210000009"].backup_id is None
+    assert "line 5: warning: only a supervisor" in report.summary()
