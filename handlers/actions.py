@@ -79,6 +79,7 @@ MENU_ACTIONS: dict[str, MenuAction] = {
     "open_consultations": consultations.list_open_for_supervisor,
     "my_consultations": consultations.list_for_pendamping,
     "my_data": privacy.show_my_data,
+    "settings": cases.settings_prompt,
     "schedule": supervision_records.schedule_view,
     "district_figures": supervision_records.district_figures,
     "cases_list": cases.list_for_staff,

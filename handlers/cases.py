@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -18,13 +19,25 @@ from handlers import access, audit, outbox, prompts
 from handlers.context import AppContext
 from handlers.prompts import PromptResult
 from handlers.turn import Turn
-from storage.models import ActionPrompt, Case, CaseFeedback, CaseUpdate, Person
+from storage.models import (
+    ActionPrompt,
+    Case,
+    CaseFeedback,
+    CaseUpdate,
+    Person,
+    ScheduledMessage,
+)
 
 ACTIVE = "aktif"
 CLOSED = "ditutup"
 CLOSING_STAGES = ("terminasi",)
 STALE_AFTER = timedelta(days=14)
 FEEDBACK_ACTION = "case.feedback"
+DIGEST_ACTION = "case.digest"  # value: the update to give feedback on
+SETTINGS_ACTION = "case.settings"
+DIGEST_KIND = "case_digest"
+DIGEST_AT = time(16, 0)
+DIGEST_CHOICES = 8
 PROMPT_PREFIX = "case."
 
 
@@ -106,25 +119,115 @@ def record_update(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
             due=turn.local_date_of(update.next_step_due) if update.next_step_due else "-",
             attachments=len(update.attachments["items"]),
         )
-        options = [Option("masukan", t("case.opt_feedback"))]
-        prompts.offer(
-            session,
-            supervisor,
-            FEEDBACK_ACTION,
-            update.id,
-            text,
-            options,
-            turn.key(f"case:{case.id}:update:{update.id}"),
-            now,
-            turn.ctx.channels,
-            kind="case_update",
-        )
+        if supervisor.case_update_digest:
+            schedule_digest(session, supervisor, now)
+        else:
+            options = [Option("masukan", t("case.opt_feedback"))]
+            prompts.offer(
+                session,
+                supervisor,
+                FEEDBACK_ACTION,
+                update.id,
+                text,
+                options,
+                turn.key(f"case:{case.id}:update:{update.id}"),
+                now,
+                turn.ctx.channels,
+                kind="case_update",
+            )
     return [Reply(t("case.saved", label=case_label(case, t)))]
 
 
-def answer_prompt(turn: Turn, prompt: ActionPrompt, _value: str) -> PromptResult:
-    update = turn.session.get(CaseUpdate, prompt.entity_id)
+def schedule_digest(session: Session, supervisor: Person, now: datetime) -> None:
+    """The next 16:00 (the supervisor's time) digest, once per day, for updates kept back."""
+    zone = ZoneInfo(supervisor.timezone)
+    local = now.astimezone(zone)
+    day = local.date() if local.time() < DIGEST_AT else local.date() + timedelta(days=1)
+    key = f"case_digest:{supervisor.id}:{day.isoformat()}"
+    if session.scalar(select(ScheduledMessage.id).where(ScheduledMessage.key == key)) is None:
+        due = datetime.combine(day, DIGEST_AT, zone).astimezone(UTC)
+        session.add(
+            ScheduledMessage(key=key, person_id=supervisor.id, kind=DIGEST_KIND, due_at=due)
+        )
+
+
+def digest(
+    ctx: AppContext, session: Session, supervisor: Person, due: datetime, now: datetime
+) -> Reply | None:
+    """The case updates of the day before `due`, with a feedback choice for each (up to 8)."""
+    t = ctx.catalog
+    visible = access.pendamping_ids_visible_to(supervisor)
+    updates = session.scalars(
+        select(CaseUpdate)
+        .join(Case)
+        .where(
+            Case.pendamping_id.in_(visible),
+            CaseUpdate.created_at >= due - timedelta(days=1),
+            CaseUpdate.created_at < due,
+        )
+        .order_by(CaseUpdate.id)
+    ).all()
+    if not updates:
+        return None
+    lines = [t("case.digest_header", count=len(updates))]
+    lines += [
+        t(
+            "case.digest_line",
+            name=u.case.pendamping.name,
+            label=case_label(u.case, t),
+            what=u.what_happened,
+            next_step=u.next_step,
+        )
+        for u in updates
+    ]
+    options = [
+        Option(str(u.id), t("case.opt_feedback_on", ref=u.case.kpm_ref_masked))
+        for u in updates[:DIGEST_CHOICES]
+    ]
+    return prompts.make_prompt(
+        session, supervisor, DIGEST_ACTION, 0, "\n".join(lines), options, now
+    )
+
+
+def settings_prompt(turn: Turn) -> list[Reply]:
+    """A supervisor chooses how case updates reach them."""
+    person, t = turn.person, turn.t
+    assert person is not None
+    current = t("case.setting_digest" if person.case_update_digest else "case.setting_each")
+    options = [
+        Option("satu", t("case.setting_each")),
+        Option("ringkasan", t("case.setting_digest")),
+    ]
+    return [
+        prompts.make_prompt(
+            turn.session,
+            person,
+            SETTINGS_ACTION,
+            0,
+            t("case.setting_prompt", current=current),
+            options,
+            turn.now,
+        )
+    ]
+
+
+def answer_prompt(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
     person = turn.person
+    if prompt.action == SETTINGS_ACTION:
+        assert person is not None
+        person.case_update_digest = value == "ringkasan"
+        audit.record(
+            turn.session,
+            "settings.case_updates",
+            "person",
+            person.id,
+            actor=person,
+            digest=person.case_update_digest,
+        )
+        key = "case.setting_digest" if person.case_update_digest else "case.setting_each"
+        return PromptResult([Reply(turn.t("case.setting_saved", current=turn.t(key)))])
+    update_id = int(value) if prompt.action == DIGEST_ACTION else prompt.entity_id
+    update = turn.session.get(CaseUpdate, update_id)
     if (
         update is None
         or person is None

@@ -33,6 +33,7 @@ MENUS: dict[str, tuple[MenuItem, ...]] = {
         MenuItem("p2k2", "menu.p2k2_coverage", action="p2k2_coverage"),
         MenuItem("jadwal", "menu.schedule", action="schedule"),
         MenuItem("pengaduan", "menu.complaints_list", flow="complaint_list"),
+        MenuItem("pengaturan", "menu.settings", action="settings"),
     ),
     Role.KORKAB: (
         MenuItem("pengaduan", "menu.complaints_list", flow="complaint_list"),

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from conversations.catalog import in_sentence
 from conversations.messages import Option, Reply
-from handlers import audit, outbox, prompts
+from handlers import audit, cases, outbox, prompts
 from handlers.context import AppContext
 from handlers.digest import digest
 from handlers.slot_states import (
@@ -412,7 +412,7 @@ def _send_batch(
 def _passed(row: ScheduledMessage, now: datetime) -> bool:
     if row.kind in BEFORE_START and row.session is not None:
         return row.session.starts_at <= now
-    if row.kind == "digest":
+    if row.kind in ("digest", cases.DIGEST_KIND):
         return now - row.due_at > DIGEST_SLACK
     return False
 
@@ -422,6 +422,8 @@ def _build(ctx: AppContext, session: Session, row: ScheduledMessage, now: dateti
     target = row.session
     if row.kind == "digest":
         return digest(ctx, session, person, now, date.fromisoformat(str(row.payload["week_start"])))
+    if row.kind == cases.DIGEST_KIND:
+        return cases.digest(ctx, session, person, row.due_at, now)
     if row.kind == "followup":
         return Reply(t("record.followup_due", text=row.payload.get("text", "")))
     if target is None or target.status not in (SCHEDULED, HELD, NOT_HELD):

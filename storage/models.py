@@ -79,6 +79,8 @@ class Person(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
+    # A supervisor's choice: case updates one by one (False) or in a daily digest (True).
+    case_update_digest: Mapped[bool] = mapped_column(Boolean, default=False)
     # Who stands in for a supervisor when they do not answer (optional roster column).
     backup_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
 

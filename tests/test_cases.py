@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from conversations.messages import Attachment
@@ -129,3 +131,28 @@ def test_fourteen_days_without_update_is_flagged_once(
     assert run_duties(ctx, clock.now)["stale_case_flags"] == 0
     assert "belum diperbarui selama 14 hari" in texts(sari.inbox())
     assert "dari Sari Rahayu belum diperbarui" in texts(dewi.inbox())
+
+
+def test_a_supervisor_may_take_case_updates_as_a_daily_digest(
+    chat: ChatFactory, ctx: AppContext, clock: Clock
+) -> None:
+    sari, dewi = chat(SARI), chat(DEWI)
+    dewi.send("menu")
+    dewi.press("Pengaturan")
+    assert "dalam ringkasan harian jam 16.00" in texts(
+        dewi.press("dalam ringkasan harian jam 16.00")
+    )
+    open_case(sari)
+    sari.press("Ya, kirim")
+    assert dewi.inbox() == []  # kept back for the digest
+    four_pm = clock.now.replace(hour=9)  # 16:00 WIB
+    assert run_duties(ctx, four_pm - timedelta(minutes=1))["supervision_clock"] == 0
+    assert run_duties(ctx, four_pm)["supervision_clock"] == 1
+    [digest] = dewi.inbox()
+    assert "Ringkasan update kasus hari ini (1)" in digest.text
+    assert "Sari Rahayu: KPM ************9012" in digest.text
+    dewi.press("Masukan: KPM ************9012")
+    dewi.send("Bagus, lanjutkan koordinasi dengan sekolah")
+    dewi.press("Ya, kirim")
+    assert "Bagus, lanjutkan koordinasi" in texts(sari.inbox())
+    assert run_duties(ctx, four_pm + timedelta(minutes=1))["supervision_clock"] == 0
