@@ -229,17 +229,7 @@ def _mark_failed(
         others = tuple(c for c in channels if c != row.channel)
         channel, address = outbox.route_for(person, others)
         if channel != row.channel:
-            outbox.enqueue(
-                session,
-                channel,
-                address,
-                item.reply,
-                f"{row.idempotency_key}:via:{channel}",
-                now,
-                person,
-                row.kind,
-            )
-            row.last_error += f" (sent via {channel} instead)"
+            _requeue(session, row, item, channel, address, person, now)
 
 
 def _send_elsewhere(
@@ -256,17 +246,22 @@ def _send_elsewhere(
     if channel not in channels or address is None:
         row.last_error += f" ({channel} is not available either)"
         return
-    outbox.enqueue(
-        session,
-        channel,
-        address,
-        item.reply,
-        f"{row.idempotency_key}:via:{channel}",
-        now,
-        person,
-        row.kind,
-    )
-    row.last_error += f" (sent via {channel} instead)"
+    _requeue(session, row, item, channel, address, person, now)
+
+
+def _requeue(
+    session: Session,
+    row: OutboxMessage,
+    item: Outgoing,
+    channel: str,
+    address: str,
+    person: Person | None,
+    now: datetime,
+) -> None:
+    """The same message once more, on another channel, and the failed row says where it went."""
+    key = f"{row.idempotency_key}:via:{channel}"
+    outbox.enqueue(session, channel, address, item.reply, key, now, person, row.kind)
+    row.last_error = f"{row.last_error or ''} (sent via {channel} instead)"
 
 
 async def _send_channel(
