@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
@@ -93,8 +92,3 @@ class Settings(BaseSettings):
     @property
     def has_credentials(self) -> bool:
         return self.telegram_enabled or self.twilio_enabled
-
-
-@lru_cache
-def get_settings() -> Settings:
-    return Settings()

@@ -18,7 +18,3 @@ def mask_digits(number: str) -> str:
 def mask_sensitive(text: str) -> str:
     text = _LONG_NUMBER.sub(lambda m: mask_digits(m.group(0)), text)
     return _PIN_NUMBER.sub(lambda m: f"{m.group(1)}{m.group(2)}******", text)
-
-
-def contains_sensitive(text: str) -> bool:
-    return bool(_LONG_NUMBER.search(text) or _PIN_NUMBER.search(text))

@@ -486,12 +486,6 @@ def answer_reminder(turn: Turn, session: SupervisionSession, value: str) -> Prom
     return PromptResult([Reply(t("slot.attending_thanks"))])
 
 
-def _grace():
-    from datetime import timedelta
-
-    return timedelta(hours=2)
-
-
 def record_absence(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     person, t = turn.person, turn.t
     assert person is not None
