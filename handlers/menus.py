@@ -41,6 +41,12 @@ MENUS: dict[str, tuple[MenuItem, ...]] = {
         MenuItem("p2k2", "menu.p2k2_coverage", action="p2k2_coverage"),
         MenuItem("ringkasan", "menu.district_figures", action="district_figures"),
     ),
+    Role.KORWIL: (
+        MenuItem("pengaduan", "menu.complaints_list", flow="complaint_list"),
+        MenuItem("kasus", "menu.cases", action="cases_list"),
+        MenuItem("p2k2", "menu.p2k2_coverage", action="p2k2_coverage"),
+        MenuItem("ringkasan", "menu.district_figures", action="district_figures"),
+    ),
     Role.ADMIN: (
         MenuItem("pengaduan", "menu.complaints_list", flow="complaint_list"),
         MenuItem("petugas", "menu.roster"),

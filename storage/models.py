@@ -53,9 +53,10 @@ class Base(DeclarativeBase):
 class Role:
     PENDAMPING = "pendamping"
     SUPERVISOR = "supervisor"
-    KORKAB = "korkab"
+    KORKAB = "korkab"  # district (kabupaten) coordinator
+    KORWIL = "korwil"  # provincial coordinator
     ADMIN = "admin"
-    ALL = (PENDAMPING, SUPERVISOR, KORKAB, ADMIN)
+    ALL = (PENDAMPING, SUPERVISOR, KORKAB, KORWIL, ADMIN)
 
 
 class Person(Base):
@@ -72,6 +73,9 @@ class Person(Base):
     telegram_unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
     kabupaten: Mapped[str] = mapped_column(String(100), default="")
     kecamatan: Mapped[str] = mapped_column(String(100), default="")
+    # Optional roster column: the province a korwil covers; a row without one is in no korwil's
+    # scope.
+    provinsi: Mapped[str] = mapped_column(String(100), default="")
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     timezone: Mapped[str] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -278,7 +282,14 @@ class Complaint(Base):
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     field_verification: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(20), default="baru")
+    # The supervisor of the kecamatan or the korkab; None while the complaint desk places it.
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    # The one pendamping the handler gave it to (never for a complaint about conduct).
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    # About a pendamping's conduct: by category, by the text, or as a supervisor reclassified it.
+    about_conduct: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A rostered pendamping the text names; they never receive, take or see the complaint.
+    named_pendamping_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     consent_at: Mapped[datetime]
     # The SLA: due times of each milestone, when each was met.
     ack_due_at: Mapped[datetime | None]
@@ -297,6 +308,8 @@ class Complaint(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     handler: Mapped[Person | None] = relationship(foreign_keys=[handler_id])
+    assignee: Mapped[Person | None] = relationship(foreign_keys=[assignee_id])
+    named_pendamping: Mapped[Person | None] = relationship(foreign_keys=[named_pendamping_id])
     notes: Mapped[list[ComplaintNote]] = relationship(order_by="ComplaintNote.id")
 
 
@@ -331,13 +344,17 @@ class StatusCheckAttempt(Base):
 
 
 class Case(Base):
-    """A KPM case handled by one pendamping. The KPM reference is kept masked (last 4 only)."""
+    """A KPM case handled by one pendamping, known by a code the bot gives it and a label the
+    pendamping chooses (initials and village). No NIK or card number is asked or kept; cases
+    opened before codes existed keep their masked reference (last 4 only)."""
 
     __tablename__ = "cases"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pendamping_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    kpm_ref_masked: Mapped[str] = mapped_column(String(24))
+    code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    label: Mapped[str] = mapped_column(String(60), default="")
+    kpm_ref_masked: Mapped[str] = mapped_column(String(24), default="")
     case_type: Mapped[str] = mapped_column(String(30))
     stage: Mapped[str] = mapped_column(String(30))
     status: Mapped[str] = mapped_column(String(20), default="aktif")
