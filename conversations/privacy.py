@@ -10,6 +10,16 @@ _LONG_NUMBER = re.compile(r"(?<!\d)(?:\d[ .\-]?){14,}\d(?!\d)")
 _PIN_NUMBER = re.compile(r"(?i)\b(pin|sandi|password)\b(\W+(?:\w+\W+){0,3}?)(\d[\d .\-]{2,10}\d)")
 
 
+# C0 controls but tab and newline, DEL, C1 controls: PostgreSQL rejects NUL in text, and none of
+# them belongs in a message or a roster field.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def strip_control_chars(text: str) -> str:
+    """The text without control characters (a carriage return becomes nothing too)."""
+    return _CONTROL.sub("", text)
+
+
 def mask_digits(number: str) -> str:
     digits = re.sub(r"\D", "", number)
     return "*" * (len(digits) - 4) + digits[-4:]

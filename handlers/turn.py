@@ -27,6 +27,14 @@ class Turn:
     def t(self):
         return self.ctx.catalog
 
+    @property
+    def staff(self) -> Person:
+        """The rostered sender. Only actions that declare staff roles run with a turn, and the
+        router checks those roles before it calls them, so this never fails for them."""
+        if self.person is None:
+            raise PermissionError("a staff action was reached by someone not on the roster")
+        return self.person
+
     def key(self, purpose: str) -> str:
         """An idempotency key tied to this inbound message, unique per purpose."""
         return f"{self.inbound.channel}:{self.inbound.provider_message_id}:{purpose}"
