@@ -16,6 +16,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
@@ -158,19 +159,35 @@ def _take(session: Session, row: OutboxMessage, now: datetime) -> bool:
     return taken.rowcount == 1
 
 
+def _kept_payload(item: Outgoing) -> dict[str, Any] | None:
+    """The payload to keep once the row is done with, if its secret parts must go; else None.
+
+    Rows on the web simulator keep theirs: it is the local demo and training copy with no real
+    channel, and its page shows the conversation by reading the sent rows back, so a kode cek
+    blanked there would never reach the person trying it out.
+    """
+    if not item.reply.secret_parts or item.channel == Channel.WEB:
+        return None
+    return item.reply.without_secrets().to_payload()
+
+
 def _mark_sent(
     sessions: sessionmaker[Session], item: Outgoing, provider_id: str | None, now: datetime
 ) -> None:
+    values: dict[str, Any] = {
+        "status": OutboxStatus.SENT,
+        "provider_message_id": provider_id,
+        "sent_at": now,
+        "last_error": None,
+    }
+    kept = _kept_payload(item)
+    if kept is not None:
+        values["payload"] = kept  # the same single UPDATE, one column more
     with transaction(sessions) as session:
         session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == item.outbox_id)
-            .values(
-                status=OutboxStatus.SENT,
-                provider_message_id=provider_id,
-                sent_at=now,
-                last_error=None,
-            )
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
 
@@ -184,6 +201,7 @@ def _mark_retry(
         row.last_error = error.reason[:500]
         if row.attempts >= MAX_ATTEMPTS:
             row.status = OutboxStatus.FAILED
+            _forget_secrets(row, item)
             return False
         delay = backoff(row.attempts)
         if error.retry_after is not None:
@@ -191,6 +209,12 @@ def _mark_retry(
         row.status = OutboxStatus.PENDING
         row.next_attempt_at = now + delay
         return True
+
+
+def _forget_secrets(row: OutboxMessage, item: Outgoing) -> None:
+    kept = _kept_payload(item)
+    if kept is not None:
+        row.payload = kept
 
 
 def _release(sessions: sessionmaker[Session], items: list[Outgoing], at: datetime) -> None:
@@ -216,6 +240,8 @@ def _mark_failed(
         row = session.get_one(OutboxMessage, item.outbox_id)
         row.status = OutboxStatus.FAILED
         row.last_error = (f"{error.code}: " if error.code else "") + error.reason[:500]
+        # A copy queued on another channel below is built from `item.reply`, secrets and all.
+        _forget_secrets(row, item)
         if isinstance(error, SendElsewhere):
             _send_elsewhere(session, row, item, error.channel, channels, now)
             return
@@ -228,7 +254,7 @@ def _mark_failed(
             person.last_channel = None
         others = tuple(c for c in channels if c != row.channel)
         channel, address = outbox.route_for(person, others)
-        if channel != row.channel:
+        if channel not in (row.channel, outbox.NO_CHANNEL):
             _requeue(session, row, item, channel, address, person, now)
 
 
