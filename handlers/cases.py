@@ -3,6 +3,7 @@ feedback that is relayed back and kept on the case, and a case left 14 days is f
 
 from __future__ import annotations
 
+import secrets
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -39,22 +40,51 @@ DIGEST_KIND = "case_digest"
 DIGEST_AT = time(16, 0)
 DIGEST_CHOICES = 8
 PROMPT_PREFIX = "case."
+CODE_PREFIX = "KS-"
+# No 0/O or 1/I, as in ticket codes: read out over the phone and typed on small keyboards.
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+CODE_LENGTH = 6
+CODE_ATTEMPTS = 10
+
+
+def new_case_code() -> str:
+    return CODE_PREFIX + "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def free_case_code(session: Session) -> str:
+    """A code no case has yet: 32^6 codes make a collision rare, and a taken one is drawn
+    again (the unique constraint still guards two openings racing for the same one)."""
+    for _ in range(CODE_ATTEMPTS):
+        code = new_case_code()
+        if session.scalar(select(Case.id).where(Case.code == code)) is None:
+            return code
+    raise RuntimeError("no free case code found")
+
+
+def case_ref(case: Case, t: Catalog) -> str:
+    """How a case is named in chat: its code, else (before codes) the masked KPM reference."""
+    return case.code or t("case.legacy_ref", ref=case.kpm_ref_masked)
+
+
+def case_name(case: Case, t: Catalog) -> str:
+    """The code and the pendamping's label; a case from before labels shows its masked ref."""
+    who = case.label or t("case.legacy_ref", ref=case.kpm_ref_masked)
+    return t("case.name", ref=case.code, label=who) if case.code else who
 
 
 def case_label(case: Case, t: Catalog) -> str:
     return t(
         "case.label",
-        ref=case.kpm_ref_masked,
+        case=case_name(case, t),
         case_type=t(f"case_type.{case.case_type}"),
         stage=in_sentence(t(f"stage.{case.stage}")),
     )
 
 
 def my_case_options(turn: Turn) -> Sequence[Option]:
-    assert turn.person is not None
     rows = turn.session.scalars(
         select(Case)
-        .where(Case.pendamping_id == turn.person.id, Case.status == ACTIVE)
+        .where(Case.pendamping_id == turn.staff.id, Case.status == ACTIVE)
         .order_by(Case.last_update_at.desc())
         .limit(15)
     ).all()
@@ -62,12 +92,12 @@ def my_case_options(turn: Turn) -> Sequence[Option]:
 
 
 def record_update(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
-    person, session, t, now = turn.person, turn.session, turn.t, turn.now
-    assert person is not None
+    person, session, t, now = turn.staff, turn.session, turn.t, turn.now
     if data["case"] == flow.NEW_CASE:
         case = Case(
             pendamping_id=person.id,
-            kpm_ref_masked=data["kpm_ref"],
+            code=free_case_code(session),
+            label=data["label"],
             case_type=data["case_type"],
             stage=data["stage"],
             last_update_at=now,
@@ -107,7 +137,7 @@ def record_update(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
         attachments=len(update.attachments["items"]),
     )
 
-    supervisor = person.supervisor
+    supervisor = access.supervisor_of(person)
     if supervisor is not None:
         text = t(
             "case.to_supervisor",
@@ -135,7 +165,10 @@ def record_update(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
                 turn.ctx.channels,
                 kind="case_update",
             )
-    return [Reply(t("case.saved", label=case_label(case, t)))]
+    replies = [Reply(t("case.saved", label=case_label(case, t)))]
+    if data["case"] == flow.NEW_CASE:
+        replies.append(Reply(t("case.opened_code", code=case.code)))
+    return replies
 
 
 def schedule_digest(session: Session, supervisor: Person, now: datetime) -> None:
@@ -181,7 +214,7 @@ def digest(
         for u in updates
     ]
     options = [
-        Option(str(u.id), t("case.opt_feedback_on", ref=u.case.kpm_ref_masked))
+        Option(str(u.id), t("case.opt_feedback_on", ref=case_ref(u.case, t)))
         for u in updates[:DIGEST_CHOICES]
     ]
     return prompts.make_prompt(
@@ -191,8 +224,7 @@ def digest(
 
 def settings_prompt(turn: Turn) -> list[Reply]:
     """A supervisor chooses how case updates reach them."""
-    person, t = turn.person, turn.t
-    assert person is not None
+    person, t = turn.staff, turn.t
     current = t("case.setting_digest" if person.case_update_digest else "case.setting_each")
     options = [
         Option("satu", t("case.setting_each")),
@@ -212,9 +244,8 @@ def settings_prompt(turn: Turn) -> list[Reply]:
 
 
 def answer_prompt(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
-    person = turn.person
+    person = turn.staff
     if prompt.action == SETTINGS_ACTION:
-        assert person is not None
         person.case_update_digest = value == "ringkasan"
         audit.record(
             turn.session,
@@ -239,8 +270,7 @@ def answer_prompt(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
 
 
 def record_feedback(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
-    person, session, t = turn.person, turn.session, turn.t
-    assert person is not None
+    person, session, t = turn.staff, turn.session, turn.t
     update = session.get(CaseUpdate, data["update_id"])
     if update is None or not access.may_read_work_of(person, update.case.pendamping):
         return [Reply(t("case.not_yours"))]
@@ -275,8 +305,7 @@ def record_feedback(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
 
 def list_for_staff(turn: Turn) -> list[Reply]:
     """Open cases of the pendamping the reader may see, counted by stage, oldest update first."""
-    reader, t = turn.person, turn.t
-    assert reader is not None
+    reader, t = turn.staff, turn.t
     visible = access.pendamping_ids_visible_to(reader)
     rows = turn.session.scalars(
         select(Case)
@@ -323,8 +352,9 @@ def flag_stale_cases(ctx: AppContext, session: Session, now: datetime) -> int:
         key = f"case:{case.id}:stale:{case.last_update_at.isoformat()}"
         days = (now - case.last_update_at).days
         recipients: list[tuple[Person, str]] = [(case.pendamping, "case.stale_pendamping")]
-        if case.pendamping.supervisor is not None:
-            recipients.append((case.pendamping.supervisor, "case.stale_supervisor"))
+        supervisor = access.supervisor_of(case.pendamping)
+        if supervisor is not None:
+            recipients.append((supervisor, "case.stale_supervisor"))
         for person, text_key in recipients:
             text = t(text_key, name=case.pendamping.name, label=case_label(case, t), days=days)
             outbox.notify(

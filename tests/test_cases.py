@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from conversations.messages import Attachment
+from handlers import cases
 from handlers.context import AppContext
 from scheduler.tick import run_duties
 from storage.models import Case, CaseFeedback, ConversationState, InboundMessage, OutboxMessage
@@ -14,13 +17,15 @@ from tests.support import Chat, ChatFactory, Clock, texts
 
 SARI, AGUS, DEWI, BAMBANG = "0812-1000-0003", "0812-1000-0004", "0812-1000-0002", "0812-1000-0001"
 NIK = "3503 1234 5678 9012"
+LABEL = "Bu S., Desa Ngares"
+CODE = re.compile(r"KS-[2-9A-HJ-NP-Z]{6}")
 
 
-def open_case(sari: Chat) -> list:
+def open_case(sari: Chat, label: str = LABEL) -> list:
     sari.send("menu")
     sari.press("Update kasus")
     sari.press("Kasus baru")
-    assert "terlalu" not in texts(sari.send(NIK))
+    assert "Jenis kasusnya?" in texts(sari.send(label))
     sari.press("Pendidikan / putus sekolah")
     sari.press("Asesmen")
     sari.send("Anak pertama berhenti sekolah sejak Oktober, ibu bekerja di sawah")
@@ -31,25 +36,131 @@ def open_case(sari: Chat) -> list:
     return summary
 
 
-def test_a_new_case_keeps_only_the_last_four_digits(chat: ChatFactory, ctx: AppContext) -> None:
+def the_case(ctx: AppContext) -> Case:
+    with ctx.sessions() as session:
+        return session.scalars(select(Case)).one()
+
+
+def test_a_new_case_gets_a_code_from_the_bot_and_the_pendamping_s_label(
+    chat: ChatFactory, ctx: AppContext
+) -> None:
     sari = chat(SARI)
     summary = texts(open_case(sari))
-    assert "************9012" in summary and "Lampiran: 1" in summary
-    assert "sudah menerimanya" in texts(sari.press("Ya, kirim"))
+    assert f"Kasus: {LABEL} (kasus baru" in summary and "Lampiran: 1" in summary
+    saved = texts(sari.press("Ya, kirim"))
+    case = the_case(ctx)
+    assert case.code is not None and CODE.fullmatch(case.code)
+    assert (case.label, case.kpm_ref_masked, case.case_type, case.stage) == (
+        LABEL,
+        "",
+        "pendidikan",
+        "asesmen",
+    )
+    assert f"Update kasus tersimpan: {case.code} ({LABEL}) · Pendidikan" in saved
+    assert "sudah menerimanya" in saved
+    assert f"Kasus baru ini diberi kode {case.code}." in saved
     with ctx.sessions() as session:
-        case = session.scalars(select(Case)).one()
-        assert (case.kpm_ref_masked, case.case_type, case.stage) == (
-            "************9012",
-            "pendidikan",
-            "asesmen",
-        )
-        assert case.updates[0].attachments["items"][0]["ref"] == "file-123"
-        # The full number is nowhere: not in dialog state, outbox, or the inbound log.
-        stored = [repr(row.data) for row in session.scalars(select(ConversationState))] + [
-            repr(row.payload) for row in session.scalars(select(OutboxMessage))
-        ]
+        update = session.scalars(select(Case)).one().updates[0]
+        assert update.attachments["items"][0]["ref"] == "file-123"
+
+
+def test_the_label_step_never_asks_for_a_nik(chat: ChatFactory) -> None:
+    sari = chat(SARI)
+    sari.send("menu")
+    sari.press("Update kasus")
+    [ask] = sari.press("Kasus baru")
+    assert "inisial dan desa" in ask.text and "Tidak perlu NIK" in ask.text
+    assert "NIK dan nomor kartu tidak kami minta" in texts(sari.send("bantuan"))
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        NIK,
+        "3503124107850002",
+        "3503/124107/850002",
+        "3503.1241.0785.0002",
+        "KKS 6013 0112 3456 7890",
+        "PKH 12345678",
+        "Bu S. 3503 - 1241 - 0785 - 0002",
+    ],
+)
+def test_a_typed_nik_or_card_number_is_refused_and_asked_again(
+    chat: ChatFactory, ctx: AppContext, typed: str
+) -> None:
+    sari = chat(SARI)
+    sari.send("menu")
+    sari.press("Update kasus")
+    sari.press("Kasus baru")
+    refused = texts(sari.send(typed))
+    assert "jangan tulis NIK, nomor kartu, atau nomor panjang lain" in refused
+    assert "lewat aplikasi chat" in refused and "Bu S., Desa Ngares" in refused
+    assert "Jenis kasusnya?" in texts(sari.send("Pak T., Dusun Krajan"))
+    digits = re.sub(r"\D", "", typed)
+    with ctx.sessions() as session:
+        stored = [repr(row.data) for row in session.scalars(select(ConversationState))]
+        stored += [repr(row.payload) for row in session.scalars(select(OutboxMessage))]
         stored += [repr(row.attachments) for row in session.scalars(select(InboundMessage))]
-        assert not any("123456789012" in text.replace(" ", "") for text in stored)
+    assert not any(digits in re.sub(r"\D", "", text) for text in stored)
+
+
+def test_a_label_too_short_or_too_long_is_asked_again(chat: ChatFactory) -> None:
+    sari = chat(SARI)
+    sari.send("menu")
+    sari.press("Update kasus")
+    sari.press("Kasus baru")
+    assert "terlalu singkat (paling sedikit 3 huruf)" in texts(sari.send("BS"))
+    assert "paling banyak 60 huruf" in texts(sari.send("Bu S. " * 20))
+    assert "Jenis kasusnya?" in texts(sari.send("Bu S."))
+
+
+def test_a_pin_in_the_label_is_masked_before_it_is_kept(chat: ChatFactory, ctx: AppContext) -> None:
+    sari = chat(SARI)
+    open_case(sari, "Bu S. pin 123456")
+    sari.press("Ya, kirim")
+    assert the_case(ctx).label == "Bu S. pin ******"
+
+
+def test_a_taken_code_is_drawn_again(
+    chat: ChatFactory, ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sari = chat(SARI)
+    open_case(sari)
+    sari.press("Ya, kirim")
+    taken = the_case(ctx).code
+    draws = iter([taken, taken, "KS-ABCDEF"])
+    monkeypatch.setattr(cases, "new_case_code", lambda: next(draws))
+    open_case(sari, "Pak T., Dusun Krajan")
+    assert "Kasus baru ini diberi kode KS-ABCDEF." in texts(sari.press("Ya, kirim"))
+    monkeypatch.setattr(cases, "new_case_code", lambda: taken)
+    with ctx.sessions() as session, pytest.raises(RuntimeError, match="no free case code"):
+        cases.free_case_code(session)
+
+
+def test_cases_from_before_codes_and_labels_show_their_masked_reference(
+    chat: ChatFactory, ctx: AppContext, clock: Clock
+) -> None:
+    from storage.models import Person
+
+    with ctx.sessions.begin() as session:
+        sari_id = session.scalars(select(Person.id).where(Person.phone == "+6281210000003")).one()
+        for code in ("KS-LEGACY", None):
+            session.add(
+                Case(
+                    pendamping_id=sari_id,
+                    code=code,
+                    kpm_ref_masked="************9012",
+                    case_type="pendidikan",
+                    stage="asesmen",
+                    last_update_at=clock.now,
+                    created_at=clock.now,
+                )
+            )
+    sari = chat(SARI)
+    sari.send("menu")
+    labels = [o.label for o in sari.press("Update kasus")[-1].options]
+    assert "KS-LEGACY (KPM ************9012) · Pendidikan / putus sekolah (asesmen)" in labels
+    assert "KPM ************9012 · Pendidikan / putus sekolah (asesmen)" in labels
 
 
 def test_the_supervisor_gets_the_update_and_feedback_is_relayed_and_kept(
@@ -61,11 +172,14 @@ def test_the_supervisor_gets_the_update_and_feedback_is_relayed_and_kept(
     sari.inbox()
     [update] = dewi.inbox()
     assert "Update kasus dari Sari Rahayu (Pogalan)" in update.text
-    assert "KPM ************9012" in update.text and NIK not in update.text
+    code = the_case(ctx).code
+    assert f"{code} ({LABEL}) · Pendidikan / putus sekolah (asesmen)" in update.text
     dewi.press("Beri masukan")
     dewi.send("Libatkan juga kepala desa, dan cek KIP anak")
     assert "dikirim ke Sari Rahayu" in texts(dewi.press("Ya, kirim"))
-    assert "Libatkan juga kepala desa" in texts(sari.inbox())
+    relayed = texts(sari.inbox())
+    assert "Masukan dari Dewi" in relayed and f"untuk kasus {code} ({LABEL})" in relayed
+    assert "Libatkan juga kepala desa" in relayed
     with ctx.sessions() as session:
         assert session.scalars(select(CaseFeedback.text)).one().startswith("Libatkan")
 
@@ -76,7 +190,8 @@ def test_an_existing_case_is_updated_from_the_list(chat: ChatFactory, ctx: AppCo
     sari.press("Ya, kirim")
     sari.send("menu")
     sari.press("Update kasus")
-    sari.press("KPM ************9012 · Pendidikan / putus sekolah (asesmen)")
+    code = the_case(ctx).code
+    sari.press(f"{code} ({LABEL}) · Pendidikan / putus sekolah (asesmen)")
     sari.press("Terminasi (selesai)")
     sari.send("Anak sudah kembali sekolah dan rutin hadir")
     sari.send("Pemantauan bulanan")
@@ -86,15 +201,6 @@ def test_an_existing_case_is_updated_from_the_list(chat: ChatFactory, ctx: AppCo
     with ctx.sessions() as session:
         case = session.scalars(select(Case)).one()
         assert (case.stage, case.status, len(case.updates)) == ("terminasi", "ditutup", 2)
-
-
-def test_bad_reference_is_asked_again_politely(chat: ChatFactory) -> None:
-    sari = chat(SARI)
-    sari.send("menu")
-    sari.press("Update kasus")
-    sari.press("Kasus baru")
-    assert "belum sesuai" in texts(sari.send("12"))
-    assert "Jenis kasusnya?" in texts(sari.send("PKH-0012-3456"))
 
 
 def test_other_pendamping_cannot_see_or_answer_it(chat: ChatFactory, ctx: AppContext) -> None:
@@ -110,10 +216,11 @@ def test_other_pendamping_cannot_see_or_answer_it(chat: ChatFactory, ctx: AppCon
     with ctx.sessions() as session:
         assert session.scalars(select(CaseFeedback)).all() == []
     # The supervisor and the korkab above see it in their lists.
+    line = f"Sari Rahayu: {the_case(ctx).code} ({LABEL}) · Pendidikan"
     dewi.send("menu")
-    assert "Sari Rahayu: KPM ************9012" in texts(dewi.press("Kasus pendamping"))
+    assert line in texts(dewi.press("Kasus pendamping"))
     bambang.send("menu")
-    assert "Sari Rahayu: KPM ************9012" in texts(bambang.press("Kasus pendamping"))
+    assert line in texts(bambang.press("Kasus pendamping"))
 
 
 def test_fourteen_days_without_update_is_flagged_once(
@@ -129,8 +236,10 @@ def test_fourteen_days_without_update_is_flagged_once(
     clock.advance(hours=1)
     assert run_duties(ctx, clock.now)["stale_case_flags"] == 1
     assert run_duties(ctx, clock.now)["stale_case_flags"] == 0
-    assert "belum diperbarui selama 14 hari" in texts(sari.inbox())
-    assert "dari Sari Rahayu belum diperbarui" in texts(dewi.inbox())
+    label = f"kasus {the_case(ctx).code} ({LABEL}) · Pendidikan"
+    to_sari, to_dewi = texts(sari.inbox()), texts(dewi.inbox())
+    assert f"Pengingat: {label}" in to_sari and "belum diperbarui selama 14 hari" in to_sari
+    assert f"{label} / putus sekolah (asesmen) dari Sari Rahayu belum diperbarui" in to_dewi
 
 
 def test_a_supervisor_may_take_case_updates_as_a_daily_digest(
@@ -150,8 +259,9 @@ def test_a_supervisor_may_take_case_updates_as_a_daily_digest(
     assert run_duties(ctx, four_pm)["supervision_clock"] == 1
     [digest] = dewi.inbox()
     assert "Ringkasan update kasus hari ini (1)" in digest.text
-    assert "Sari Rahayu: KPM ************9012" in digest.text
-    dewi.press("Masukan: KPM ************9012")
+    code = the_case(ctx).code
+    assert f"Sari Rahayu: {code} ({LABEL}) · Pendidikan" in digest.text
+    dewi.press(f"Masukan: {code}")
     dewi.send("Bagus, lanjutkan koordinasi dengan sekolah")
     dewi.press("Ya, kirim")
     assert "Bagus, lanjutkan koordinasi" in texts(sari.inbox())

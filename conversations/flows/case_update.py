@@ -8,7 +8,7 @@ from typing import Any
 
 from conversations.catalog import Catalog
 from conversations.engine import Choice, Flow, Step
-from conversations.flows.validators import a_date, free_text, kpm_reference, text_flow
+from conversations.flows.validators import a_case_label, a_date, free_text, text_flow
 
 NAME = "case_update"
 FEEDBACK = "case_feedback"
@@ -36,14 +36,18 @@ STAGES = (
 
 
 def _after_case(data: Mapping[str, Any]) -> str:
-    return "kpm_ref" if data.get("case") == NEW_CASE else "stage"
+    return "label" if data.get("case") == NEW_CASE else "stage"
 
 
 def summary(data: Mapping[str, Any], t: Catalog) -> str:
     due = data.get("next_step_due")
     return t(
         "case.summary",
-        case=data.get("kpm_ref") or t("case.existing"),
+        case=(
+            t("case.new_named", label=data["label"])
+            if data.get("case") == NEW_CASE
+            else t("case.existing")
+        ),
         case_type=t(f"case_type.{data['case_type']}") if data.get("case_type") else "-",
         stage=t(f"stage.{data['stage']}"),
         what=data["what_happened"],
@@ -64,7 +68,7 @@ FLOW = Flow(
             dynamic_choices=CASE_SOURCE,
             next=_after_case,
         ),
-        Step("kpm_ref", "case.ask_ref", parse=kpm_reference, help="case.help_ref"),
+        Step("label", "case.ask_label", parse=a_case_label, help="case.help_label"),
         Step("case_type", "case.ask_type", tuple(Choice(c, f"case_type.{c}") for c in CASE_TYPES)),
         Step("stage", "case.ask_stage", tuple(Choice(s, f"stage.{s}") for s in STAGES)),
         Step(

@@ -9,7 +9,7 @@ from typing import Any
 
 from conversations.dates import parse_date
 from conversations.engine import Flow, Invalid, Step
-from conversations.privacy import mask_sensitive
+from conversations.privacy import digit_runs, mask_sensitive
 
 
 def free_text(
@@ -70,12 +70,26 @@ def a_count(low: int, high: int, at_most_field: str | None = None) -> Callable[.
     return parse
 
 
-def kpm_reference(text: str, _data: Mapping[str, Any]) -> str:
-    """A PKH participant id or NIK, kept only masked to its last 4 characters."""
-    compact = re.sub(r"[\s.\-]", "", text).upper()
-    if not compact.isalnum() or not 6 <= len(compact) <= 20:
-        raise Invalid("case.ref_invalid")
-    return "*" * (len(compact) - 4) + compact[-4:]
+LABEL_MIN, LABEL_MAX = 3, 60
+LONG_DIGIT_RUN = 8
+
+
+def a_case_label(text: str, _data: Mapping[str, Any]) -> str:
+    """A pendamping's own name for a case, e.g. "Bu S., Desa Ngares".
+
+    A NIK or card number (any number of 8 digits or more, however it is grouped) is refused,
+    not masked: it would already have travelled through the chat app, and its last 4 digits
+    identify no one, so asking for it again as initials and village is the honest answer.
+    """
+    cleaned = " ".join(text.split())
+    if any(len(digits) >= LONG_DIGIT_RUN for digits in digit_runs(cleaned)):
+        raise Invalid("case.label_number")
+    cleaned = mask_sensitive(cleaned)  # a PIN among the words; masking may lengthen it a little
+    if len(cleaned) < LABEL_MIN:
+        raise Invalid("case.label_short", min=LABEL_MIN)
+    if len(cleaned) > LABEL_MAX:
+        raise Invalid("conv.text_too_long", max=LABEL_MAX)
+    return cleaned
 
 
 _CLOCK = re.compile(r"^(?:jam|pukul|pkl\.?)?\s*(\d{1,2})(?:[:.](\d{2}))?\s*(?:wib|wita|wit)?$")
