@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from conversations.privacy import strip_control_chars
 from handlers import audit
 from handlers.phones import BadPhone, to_e164
 from handlers.zones import resolve_timezone
@@ -23,13 +24,18 @@ from storage.models import Person, Role
 HEADER = ("role", "name", "phone", "kabupaten", "kecamatan", "supervisor_phone", "timezone")
 # Optional: on a supervisor's row, the supervisor who stands in when they do not answer.
 BACKUP = "backup_supervisor_phone"
-# Who may be named in supervisor_phone, by the role of the row.
+# Optional: the province; a korwil covers the kabupaten of their province.
+PROVINSI = "provinsi"
+# The longest text each stored field takes (the column sizes in storage.models.Person).
+LIMITS = (("name", 200), ("kabupaten", 100), ("kecamatan", 100), (PROVINSI, 100))
+# Who may be named in supervisor_phone, by the role of the row. A korkab and a korwil name
+# nobody: a korkab's korwil is found by province, not by link.
 SUPERIOR_ROLE = {Role.PENDAMPING: Role.SUPERVISOR, Role.SUPERVISOR: Role.KORKAB}
 
 
 @dataclass
 class Rejection:
-    line: int
+    line: int | None  # None: about the roster as a whole, or someone not in this file
     reason: str
 
 
@@ -47,7 +53,10 @@ class ImportReport:
             f"rejected {len(self.rejected)}"
         ]
         lines += [f"  line {r.line}: {r.reason}" for r in self.rejected]
-        lines += [f"  line {r.line}: warning: {r.reason}" for r in self.warnings]
+        lines += [
+            f"  line {r.line}: warning: {r.reason}" if r.line else f"  warning: {r.reason}"
+            for r in self.warnings
+        ]
         return "\n".join(lines)
 
 
@@ -62,64 +71,118 @@ class _Row:
     supervisor_phone: str | None
     timezone: str
     backup_phone: str | None = None
+    provinsi: str = ""
+
+
+def _a(role: str) -> str:
+    """ "a korkab", "an admin"."""
+    return f"an {role}" if role[:1] in "aeiou" else f"a {role}"
 
 
 class RosterError(ValueError):
     """The file as a whole cannot be read (wrong header, not CSV)."""
 
 
-def _parse(text: str, default_tz: str, report: ImportReport) -> list[_Row]:
+def _clean(value: str | None) -> str:
+    """A field as stored: no control characters (PostgreSQL rejects NUL), no line breaks or
+    tabs inside, no runs of spaces."""
+    return " ".join(strip_control_chars(value or "").split())
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Which optional columns the file has: a missing one leaves the stored value alone."""
+
+    backup: bool
+    provinsi: bool
+
+
+def _parse(text: str, default_tz: str, report: ImportReport) -> tuple[list[_Row], _Columns]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = tuple((h or "").strip().lower() for h in reader.fieldnames or ())
+    try:
+        fieldnames = reader.fieldnames or ()
+    except csv.Error as exc:
+        raise RosterError(f"not a CSV file: {exc}") from exc
+    header = tuple(_clean(h).lower() for h in fieldnames)
     missing = [h for h in HEADER if h not in header]
     if missing:
         raise RosterError(f"header must be {','.join(HEADER)}; missing {', '.join(missing)}")
+    columns = _Columns(backup=BACKUP in header, provinsi=PROVINSI in header)
     rows: list[_Row] = []
     seen_phones: dict[str, int] = {}
-    for raw in reader:
-        line = reader.line_num
-        values = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
-        if not any(values.values()):
-            continue
-        role = values["role"].lower()
-        if role not in Role.ALL:
-            report.rejected.append(Rejection(line, f"unknown role {values['role']!r}"))
-            continue
-        if not values["name"]:
-            report.rejected.append(Rejection(line, "name is empty"))
-            continue
-        try:
-            phone = to_e164(values["phone"])
-            boss = to_e164(values["supervisor_phone"]) if values["supervisor_phone"] else None
-            backup = to_e164(values[BACKUP]) if values.get(BACKUP) else None
-        except BadPhone as exc:
-            report.rejected.append(Rejection(line, str(exc)))
-            continue
-        if phone in seen_phones:
-            report.rejected.append(
-                Rejection(line, f"duplicate phone {phone} (first on line {seen_phones[phone]})")
-            )
-            continue
-        try:
-            zone = resolve_timezone(values["timezone"] or default_tz)
-        except ValueError as exc:
-            report.rejected.append(Rejection(line, str(exc)))
-            continue
-        seen_phones[phone] = line
-        rows.append(
-            _Row(
-                line,
-                role,
-                values["name"],
-                phone,
-                values["kabupaten"],
-                values["kecamatan"],
-                boss,
-                zone,
-                backup,
-            )
+    try:
+        for raw in reader:
+            row = _parse_row(reader.line_num, raw, default_tz, seen_phones, report)
+            if row is not None:
+                rows.append(row)
+    except csv.Error as exc:
+        raise RosterError(f"line {reader.line_num}: {exc}") from exc
+    return rows, columns
+
+
+def _parse_row(
+    line: int,
+    raw: dict[str | None, str | list[str] | None],
+    default_tz: str,
+    seen_phones: dict[str, int],
+    report: ImportReport,
+) -> _Row | None:
+    values = {_clean(k).lower(): _clean(v) for k, v in raw.items() if k and not isinstance(v, list)}
+    if not any(values.values()):
+        return None
+    role = values["role"].lower()
+    if role not in Role.ALL:
+        report.rejected.append(Rejection(line, f"unknown role {values['role']!r}"))
+        return None
+    if not values["name"]:
+        report.rejected.append(Rejection(line, "name is empty"))
+        return None
+    too_long = [
+        f"{k} is longer than {n} characters" for k, n in LIMITS if len(values.get(k, "")) > n
+    ]
+    if too_long:  # PostgreSQL would refuse the whole import
+        report.rejected.append(Rejection(line, "; ".join(too_long)))
+        return None
+    try:
+        phone = to_e164(values["phone"])
+        boss = to_e164(values["supervisor_phone"]) if values["supervisor_phone"] else None
+        backup = to_e164(values[BACKUP]) if values.get(BACKUP) else None
+    except BadPhone as exc:
+        report.rejected.append(Rejection(line, str(exc)))
+        return None
+    if phone in seen_phones:
+        report.rejected.append(
+            Rejection(line, f"duplicate phone {phone} (first on line {seen_phones[phone]})")
         )
-    return rows
+        return None
+    try:
+        zone = resolve_timezone(values["timezone"] or default_tz)
+    except ValueError as exc:
+        report.rejected.append(Rejection(line, str(exc)))
+        return None
+    seen_phones[phone] = line
+    provinsi = values.get(PROVINSI, "")
+    if role == Role.KORWIL and not provinsi:
+        report.warnings.append(
+            Rejection(line, "a korwil without provinsi covers no kabupaten and sees nothing")
+        )
+    if boss is not None and role not in SUPERIOR_ROLE:
+        report.warnings.append(
+            Rejection(line, f"{_a(role)} names nobody in supervisor_phone; {boss} ignored")
+        )
+        boss = None
+    return _Row(
+        line,
+        role,
+        values["name"],
+        phone,
+        values["kabupaten"],
+        values["kecamatan"],
+        boss,
+        zone,
+        backup,
+        provinsi,
+    )
 
 
 def _link_problem(row: _Row, file_roles: dict[str, str], existing: dict[str, Person]) -> str | None:
@@ -134,8 +197,8 @@ def _link_problem(row: _Row, file_roles: dict[str, str], existing: dict[str, Per
         return f"unknown supervisor {row.supervisor_phone}"
     if wanted is None or boss_role != wanted:
         return (
-            f"supervisor {row.supervisor_phone} is a {boss_role}, "
-            f"not the {wanted or 'nobody'} a {row.role} reports to"
+            f"supervisor {row.supervisor_phone} is {_a(boss_role)}, "
+            f"not the {wanted or 'nobody'} {_a(row.role)} reports to"
         )
     return None
 
@@ -176,10 +239,10 @@ def _check_links(rows: list[_Row], existing: dict[str, Person], report: ImportRe
 
 def import_roster(session: Session, text: str, default_tz: str) -> ImportReport:
     report = ImportReport()
-    rows = _parse(text, default_tz, report)
+    rows, columns = _parse(text, default_tz, report)
     existing = {p.phone: p for p in session.scalars(select(Person))}
     accepted = _check_links(rows, existing, report)
-    report.rejected.sort(key=lambda r: r.line)
+    report.rejected.sort(key=lambda r: r.line or 0)
     file_roles = {row.phone: row.role for row in accepted}
     for index, row in enumerate(accepted):
         problem = _backup_problem(row, file_roles, existing)
@@ -191,7 +254,7 @@ def import_roster(session: Session, text: str, default_tz: str) -> ImportReport:
     changed: set[str] = set()
     for row in accepted:
         person = people.get(row.phone)
-        fields = {
+        fields: dict[str, object] = {
             "role": row.role,
             "name": row.name,
             "kabupaten": row.kabupaten,
@@ -199,6 +262,8 @@ def import_roster(session: Session, text: str, default_tz: str) -> ImportReport:
             "timezone": row.timezone,
             "active": True,
         }
+        if columns.provinsi or person is None:
+            fields["provinsi"] = row.provinsi
         if person is None:
             person = Person(phone=row.phone, **fields)
             session.add(person)
@@ -215,16 +280,75 @@ def import_roster(session: Session, text: str, default_tz: str) -> ImportReport:
     for row in accepted:
         person = people[row.phone]
         boss_id = people[row.supervisor_phone].id if row.supervisor_phone else None
-        backup_id = people[row.backup_phone].id if row.backup_phone else None
+        if columns.backup:
+            backup_id = people[row.backup_phone].id if row.backup_phone else None
+        else:
+            backup_id = person.backup_id  # no column: the stored backup stays
         if (person.supervisor_id, person.backup_id) != (boss_id, backup_id):
             person.supervisor_id, person.backup_id = boss_id, backup_id
             if row.phone in existing:
                 changed.add(row.phone)
-    for phone in changed:
+    lines = {row.phone: row.line for row in accepted}
+    changed |= _unlink_stranded(people, lines, report)
+    changed &= existing.keys()  # a person added now is counted as added, not updated
+    for phone in sorted(changed):
         audit.record(session, "roster.updated", "person", phone)
     report.updated = len(changed)
-    report.unchanged = sum(1 for row in accepted if row.phone in existing) - len(changed)
+    report.unchanged = len({phone for phone in lines if phone in existing} - changed)
+    if not any(_is_desk_admin(p) for p in people.values()):
+        report.warnings.append(
+            Rejection(
+                None,
+                "no desk admin: no active admin without a kabupaten to place complaints "
+                "of unknown place (add an admin row with an empty kabupaten)",
+            )
+        )
+    session.flush()
     return report
+
+
+def _is_desk_admin(person: Person) -> bool:
+    return person.role == Role.ADMIN and person.active and not person.kabupaten
+
+
+def _unlink_stranded(
+    people: dict[str, Person], lines: dict[str, int], report: ImportReport
+) -> set[str]:
+    """Undo the links that no longer fit the roles: a pendamping whose supervisor is no longer
+    a supervisor, a supervisor whose korkab is no longer a korkab, a backup who is no longer a
+    supervisor (or of someone no longer a supervisor). Each one is unlinked and reported, so a
+    partial file cannot leave anyone reporting to the wrong person. Returns the phones changed."""
+    by_id = {p.id: p for p in people.values()}
+    changed: set[str] = set()
+    in_order = sorted(
+        people.values(), key=lambda p: (p.phone not in lines, lines.get(p.phone, 0), p.id)
+    )
+    for person in in_order:
+        boss = by_id.get(person.supervisor_id) if person.supervisor_id else None
+        if boss is not None and boss.role != SUPERIOR_ROLE.get(person.role):
+            why = f"{boss.name} ({boss.phone}), who is now {_a(boss.role)}"
+            report.warnings.append(_stranded(person, "supervisor_phone", why, lines))
+            person.supervisor_id = None
+            changed.add(person.phone)
+        backup = by_id.get(person.backup_id) if person.backup_id else None
+        if backup is not None and backup.role != Role.SUPERVISOR:
+            why = f"{backup.name} ({backup.phone}), who is now {_a(backup.role)}"
+        elif backup is not None and person.role != Role.SUPERVISOR:
+            why = f"{backup.name} ({backup.phone}), but is now {_a(person.role)}"
+        else:
+            continue
+        report.warnings.append(_stranded(person, BACKUP, why, lines))
+        person.backup_id = None
+        changed.add(person.phone)
+    return changed
+
+
+def _stranded(person: Person, link: str, why: str, lines: dict[str, int]) -> Rejection:
+    where = "" if person.phone in lines else " (not in this file)"
+    return Rejection(
+        lines.get(person.phone),
+        f"unlinked {person.role} {person.name} ({person.phone}){where}: {link} was {why}",
+    )
 
 
 def import_roster_file(session: Session, path: Path, default_tz: str) -> ImportReport:

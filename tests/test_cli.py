@@ -20,6 +20,7 @@ GOOD = """\
 korkab,Bambang Wijaya,0812-1000-0001,Trenggalek,Trenggalek,,WIB
 supervisor,Dewi Lestari,0812-1000-0002,Trenggalek,Trenggalek,0812-1000-0001,WIB
 pendamping,Sari Rahayu,0812-1000-0003,Trenggalek,Pogalan,0812-1000-0002,WIB
+admin,Yuni Astuti,0812-1000-0009,,,,WIB
 """
 
 
@@ -54,16 +55,17 @@ def test_roster_import_loads_then_is_idempotent(
     path = roster_csv(GOOD)
     assert run(capsys, "roster", "import", str(path)) == (
         0,
-        "added 3, updated 0, unchanged 0, rejected 0\n",
+        "added 4, updated 0, unchanged 0, rejected 0\n",
         "",
     )
     code, out, _ = run(capsys, "roster", "import", str(path))
-    assert (code, out) == (0, "added 0, updated 0, unchanged 3, rejected 0\n")
+    assert (code, out) == (0, "added 0, updated 0, unchanged 4, rejected 0\n")
     with cli_sessions() as session:
         assert sorted(session.scalars(select(Person.phone))) == [
             "+6281210000001",
             "+6281210000002",
             "+6281210000003",
+            "+6281210000009",
         ]
 
 
@@ -75,9 +77,9 @@ def test_roster_import_reports_rejected_rows_and_exits_1(
     code, out, _ = run(capsys, "roster", "import", str(roster_csv(body)))
     assert code == 1
     assert out.splitlines() == [
-        "added 3, updated 0, unchanged 0, rejected 2",
-        "  line 5: not a valid phone number: '12345'",
-        "  line 6: unknown supervisor +6281299990000",
+        "added 4, updated 0, unchanged 0, rejected 2",
+        "  line 6: not a valid phone number: '12345'",
+        "  line 7: unknown supervisor +6281299990000",
     ]
 
 
@@ -141,3 +143,60 @@ def test_tick_needs_an_offset_in_now(cli_db: str, capsys: pytest.CaptureFixture[
         main(["tick", "--now", "2026-12-01T09:00:00"])
     assert stopped.value.code == 2
     assert "give a UTC offset" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "instant",
+    [
+        "1999-12-31T23:59:59+00:00",
+        "2101-01-01T00:00:00+00:00",
+        "0001-01-01T00:00:00+14:00",  # would overflow when moved to UTC
+        "9999-12-31T23:59:59-12:00",
+    ],
+)
+def test_tick_refuses_an_instant_outside_2000_to_2100(
+    cli_db: str, capsys: pytest.CaptureFixture[str], instant: str
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["tick", "--now", instant])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --now: the year must be between 2000 and 2100" in err
+    assert not Path(cli_db.removeprefix("sqlite:///")).exists()  # nothing ran
+
+
+@pytest.mark.parametrize("instant", ["2000-01-01T00:00:00+07:00", "2100-12-31T23:59:59+00:00"])
+def test_tick_accepts_the_first_and_last_years(
+    cli_db: str, capsys: pytest.CaptureFixture[str], instant: str
+) -> None:
+    code, out, _ = run(capsys, "tick", "--now", instant)
+    assert code == 0 and out.startswith("tick at ")
+
+
+def test_tick_exits_1_when_a_duty_failed_and_still_runs_the_others(
+    cli_db: str,
+    cli_sessions: sessionmaker[Session],
+    roster_csv: Callable[..., Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import scheduler.tick
+
+    def broken_duty(_ctx: object, _now: datetime) -> int:
+        raise RuntimeError("the table it needs is gone")
+
+    monkeypatch.setattr(scheduler.tick, "DUTIES", (broken_duty, *scheduler.tick.DUTIES))
+    run(capsys, "roster", "import", str(roster_csv(GOOD)))
+    start = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    sari = Chat(make_context(cli_sessions, Clock(start)), "0812-1000-0003")
+    sari.send("menu")
+    sari.send("1")
+
+    late = (start + timedelta(minutes=31)).isoformat()
+    code, out, err = run(capsys, "tick", "--now", late)
+    assert code == 1
+    assert "broken_duty=-1" in out and "expire_idle_conversations=1" in out
+    assert "pkh-bot: failed duties: broken_duty" in err
+    with cli_sessions() as session:  # the other duties' messages still went out
+        rows = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "expiry")).all()
+        assert [r.status for r in rows] == [OutboxStatus.SENT]

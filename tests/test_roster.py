@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -197,7 +199,7 @@ def test_an_optional_backup_supervisor_column(sessions: sessionmaker[Session]) -
     )
     report = load(sessions, body, header)
     assert (report.added, report.rejected) == (5, [])
-    assert {w.line: w.reason.split(";")[0] for w in report.warnings} == {
+    assert {w.line: w.reason.split(";")[0] for w in report.warnings if w.line} == {
         5: "only a supervisor names a backup supervisor",
         6: "backup +6281210000001 is not a supervisor on the roster",
     }
@@ -206,3 +208,269 @@ def test_an_optional_backup_supervisor_column(sessions: sessionmaker[Session]) -
     assert staff["+6281210000003"].backup_id is None  # ignored, the row still loaded
     assert staff["+6281210000009"].backup_id is None
     assert "line 5: warning: only a supervisor" in report.summary()
+
+
+# -- korwil and provinsi ------------------------------------------------------------------
+DESK = "admin,Meja Pengaduan,0812-1000-0007,,,,WIB\n"
+
+
+def warnings(report: ImportReport) -> list[tuple[int | None, str]]:
+    return [(w.line, w.reason) for w in report.warnings]
+
+
+def test_a_korwil_and_an_optional_provinsi_column_in_any_position(
+    sessions: sessionmaker[Session],
+) -> None:
+    header = "Role,Name,PROVINSI,Phone,Kabupaten,Kecamatan,Supervisor_Phone,Timezone\n"
+    body = (
+        "korwil,Hendra Gunawan,Jawa Timur,0812-1000-0006,,,,WIB\n"
+        "korkab,Bambang Wijaya,Jawa Timur,0812-1000-0001,Trenggalek,Trenggalek,,WIB\n"
+        "supervisor,Dewi Lestari,Jawa Timur,0812-1000-0002,Trenggalek,Trenggalek,"
+        "0812-1000-0001,WIB\n"
+        "pendamping,Sari Rahayu,,0812-1000-0003,Trenggalek,Pogalan,0812-1000-0002,WIB\n"
+        "admin,Meja Pengaduan,Jawa Timur,0812-1000-0007,,,,WIB\n"
+    )
+    report = load(sessions, body, header)
+    assert (report.added, report.rejected, report.warnings) == (5, [], [])
+    staff = people(sessions)
+    korwil = staff["+6281210000006"]
+    assert (korwil.role, korwil.provinsi, korwil.kabupaten) == ("korwil", "Jawa Timur", "")
+    assert staff["+6281210000001"].provinsi == "Jawa Timur"
+    assert staff["+6281210000003"].provinsi == ""  # in no korwil's scope
+    assert korwil.supervisor_id is None and staff["+6281210000001"].supervisor_id is None
+
+
+def test_a_file_without_provinsi_keeps_the_stored_province(
+    sessions: sessionmaker[Session],
+) -> None:
+    load(
+        sessions,
+        "korkab,Bambang Wijaya,0812-1000-0001,Trenggalek,Trenggalek,,WIB,Jawa Timur\n",
+        HEADER.rstrip("\n") + ",provinsi\n",
+    )
+    report = load(sessions, "korkab,Bambang W.,0812-1000-0001,Trenggalek,Trenggalek,,WIB\n")
+    assert (report.updated, report.rejected) == (1, [])
+    bambang = people(sessions)["+6281210000001"]
+    assert (bambang.name, bambang.provinsi) == ("Bambang W.", "Jawa Timur")
+
+
+def test_a_korwil_without_provinsi_loads_with_a_warning(sessions: sessionmaker[Session]) -> None:
+    header = HEADER.rstrip("\n") + ",provinsi\n"
+    report = load(sessions, "korwil,Hendra Gunawan,0812-1000-0006,,,,WIB,\n" + DESK, header)
+    assert (report.added, report.rejected) == (2, [])
+    assert warnings(report) == [
+        (2, "a korwil without provinsi covers no kabupaten and sees nothing")
+    ]
+    assert people(sessions)["+6281210000006"].role == "korwil"
+
+
+def test_a_korkab_and_a_korwil_name_nobody(sessions: sessionmaker[Session]) -> None:
+    header = HEADER.rstrip("\n") + ",provinsi\n"
+    body = (
+        "korwil,Hendra Gunawan,0812-1000-0006,,,0812-1000-0001,WIB,Jawa Timur\n"  # line 2
+        "korkab,Bambang Wijaya,0812-1000-0001,Trenggalek,Trenggalek,0812-1000-0006,WIB,"
+        "Jawa Timur\n"  # line 3
+        "pendamping,Sari Rahayu,0812-1000-0003,Trenggalek,Pogalan,0812-1000-0006,WIB,"
+        "Jawa Timur\n"  # line 4
+        "supervisor,Dewi Lestari,0812-1000-0002,Trenggalek,Trenggalek,0812-1000-0006,WIB,"
+        "Jawa Timur\n"  # line 5
+    ) + DESK
+    report = load(sessions, body, header)
+    # A korkab's korwil is found by province: the link is ignored and the row loads.
+    assert warnings(report) == [
+        (2, "a korwil names nobody in supervisor_phone; +6281210000001 ignored"),
+        (3, "a korkab names nobody in supervisor_phone; +6281210000006 ignored"),
+    ]
+    assert reasons(report) == {
+        4: "supervisor +6281210000006 is a korwil, not the supervisor a pendamping reports to",
+        5: "supervisor +6281210000006 is a korwil, not the korkab a supervisor reports to",
+    }
+    staff = people(sessions)
+    assert staff["+6281210000001"].supervisor_id is None
+    assert staff["+6281210000006"].supervisor_id is None
+
+
+# -- a change of role strands nobody ------------------------------------------------------
+BACKUP_HEADER = HEADER.rstrip("\n") + ",backup_supervisor_phone\n"
+TEAM = (
+    "korkab,Bambang Wijaya,0812-1000-0001,Trenggalek,Trenggalek,,WIB,\n"
+    "supervisor,Dewi Lestari,0812-1000-0002,Trenggalek,Trenggalek,0812-1000-0001,WIB,"
+    "0812-1000-0008\n"
+    "supervisor,Eko Saputra,0812-1000-0008,Trenggalek,Trenggalek,0812-1000-0001,WIB,\n"
+    "pendamping,Sari Rahayu,0812-1000-0003,Trenggalek,Pogalan,0812-1000-0002,WIB,\n"
+    "pendamping,Agus Santoso,0812-1000-0004,Trenggalek,Pogalan,0812-1000-0002,WIB,\n"
+    "admin,Meja Pengaduan,0812-1000-0007,,,,WIB,\n"
+)
+
+
+def test_a_supervisor_who_becomes_korkab_leaves_no_pendamping_linked(
+    sessions: sessionmaker[Session],
+) -> None:
+    assert load(sessions, TEAM, BACKUP_HEADER).warnings == []
+    # A partial file without the backup column: only Dewi's row, now a korkab.
+    partial = "korkab,Dewi Lestari,0812-1000-0002,Trenggalek,Trenggalek,,WIB\n"
+    report = load(sessions, partial)
+    assert report.rejected == []
+    assert warnings(report) == [
+        (
+            2,
+            "unlinked korkab Dewi Lestari (+6281210000002): backup_supervisor_phone was "
+            "Eko Saputra (+6281210000008), but is now a korkab",
+        ),
+        (
+            None,
+            "unlinked pendamping Sari Rahayu (+6281210000003) (not in this file): "
+            "supervisor_phone was Dewi Lestari (+6281210000002), who is now a korkab",
+        ),
+        (
+            None,
+            "unlinked pendamping Agus Santoso (+6281210000004) (not in this file): "
+            "supervisor_phone was Dewi Lestari (+6281210000002), who is now a korkab",
+        ),
+    ]
+    assert "  line 2: warning: unlinked korkab Dewi Lestari" in report.summary()
+    assert "  warning: unlinked pendamping Sari Rahayu" in report.summary()
+    assert (report.added, report.updated, report.unchanged) == (0, 3, 0)
+    staff = people(sessions)
+    assert staff["+6281210000003"].supervisor_id is None
+    assert staff["+6281210000004"].supervisor_id is None
+    dewi = staff["+6281210000002"]
+    assert (dewi.role, dewi.supervisor_id, dewi.backup_id) == ("korkab", None, None)
+    again = load(sessions, partial)  # idempotent: nothing left to unlink
+    assert (again.updated, again.unchanged, again.warnings) == (0, 1, [])
+
+
+def test_a_korkab_who_changes_role_strands_no_supervisor(
+    sessions: sessionmaker[Session],
+) -> None:
+    load(sessions, TEAM, BACKUP_HEADER)
+    report = load(sessions, "admin,Bambang Wijaya,0812-1000-0001,Trenggalek,,,WIB\n")
+    assert [w.reason.split(":")[0] for w in report.warnings] == [
+        "unlinked supervisor Dewi Lestari (+6281210000002) (not in this file)",
+        "unlinked supervisor Eko Saputra (+6281210000008) (not in this file)",
+    ]
+    assert "who is now an admin" in report.warnings[0].reason
+    staff = people(sessions)
+    assert staff["+6281210000002"].supervisor_id is None
+    assert staff["+6281210000003"].supervisor_id == staff["+6281210000002"].id  # untouched
+
+
+def test_a_backup_who_is_no_longer_a_supervisor_is_unlinked(
+    sessions: sessionmaker[Session],
+) -> None:
+    load(sessions, TEAM, BACKUP_HEADER)
+    # Eko becomes a pendamping under Dewi; Dewi's row (same as before) is in the file.
+    body = (
+        "supervisor,Dewi Lestari,0812-1000-0002,Trenggalek,Trenggalek,0812-1000-0001,WIB\n"
+        "pendamping,Eko Saputra,0812-1000-0008,Trenggalek,Durenan,0812-1000-0002,WIB\n"
+    )
+    report = load(sessions, body)
+    assert warnings(report) == [
+        (
+            2,
+            "unlinked supervisor Dewi Lestari (+6281210000002): backup_supervisor_phone was "
+            "Eko Saputra (+6281210000008), who is now a pendamping",
+        )
+    ]
+    assert (report.updated, report.unchanged) == (2, 0)
+    staff = people(sessions)
+    assert staff["+6281210000002"].backup_id is None
+    assert staff["+6281210000008"].supervisor_id == staff["+6281210000002"].id
+
+
+def test_a_file_without_the_backup_column_keeps_the_backups(
+    sessions: sessionmaker[Session],
+) -> None:
+    load(sessions, TEAM, BACKUP_HEADER)
+    body = "supervisor,Dewi Lestari,0812-1000-0002,Trenggalek,Trenggalek,0812-1000-0001,WIB\n"
+    report = load(sessions, body)
+    assert (report.updated, report.unchanged, report.warnings) == (0, 1, [])
+    staff = people(sessions)
+    assert staff["+6281210000002"].backup_id == staff["+6281210000008"].id
+
+
+# -- the complaint desk -------------------------------------------------------------------
+def test_an_import_without_a_desk_admin_warns(sessions: sessionmaker[Session]) -> None:
+    desk = (
+        None,
+        "no desk admin: no active admin without a kabupaten to place complaints of unknown "
+        "place (add an admin row with an empty kabupaten)",
+    )
+    report = load(sessions, GOOD)
+    assert report.rejected == [] and warnings(report) == [desk]
+    assert report.summary().endswith("\n  warning: " + desk[1])
+    # An admin of one kabupaten is not the desk.
+    district = "admin,Admin Kabupaten,0812-1000-0009,Trenggalek,,,WIB\n"
+    assert warnings(load(sessions, district)) == [desk]
+    assert load(sessions, DESK).warnings == []
+    assert load(sessions, GOOD).warnings == []  # the desk admin is already on the roster
+
+
+def test_the_cli_exits_0_on_warnings_alone_and_1_on_a_rejection(
+    sessions: sessionmaker[Session],
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    path = tmp_path / "roster.csv"
+    path.write_text(HEADER + GOOD, encoding="utf-8")
+    assert main(["roster", "import", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "added 3, updated 0, unchanged 0, rejected 0"
+    assert out[1].startswith("  warning: no desk admin")
+    path.write_text(HEADER + GOOD + "kepala,X,0812-1000-0006,,,,WIB\n", encoding="utf-8")
+    assert main(["roster", "import", str(path)]) == 1
+    assert "  line 5: unknown role 'kepala'" in capsys.readouterr().out
+
+
+# -- cleaning -----------------------------------------------------------------------------
+def test_control_characters_are_stripped_from_every_field(
+    sessions: sessionmaker[Session],
+) -> None:
+    """PostgreSQL rejects NUL in text: nothing of the kind reaches the database."""
+    header = "role,name,phone,kabupaten,kecamatan,supervisor_phone,timezone,pro\x00vinsi\n"
+    body = (
+        "korkab\x00,Bambang\x00 Wijaya,0812-1000-0001\x07,Trengg\x00alek,\x1bTrenggalek,,"
+        "WIB\x00,Jawa\x00 Timur\n"
+        "supervisor,Dewi\x00,0812-1000-0002,Trenggalek,Trenggalek,0812-1000-\x000001,WIB,\n"
+        '"pendamping","Sari\x00\tRahayu\r\nPutri",0812-1000-0003,Trenggalek,Pogalan\x7f,'
+        "0812-1000-0002,WIB,\n"
+    )
+    report = load(sessions, body + DESK.rstrip("\n") + ",\n", header)
+    assert (report.added, report.rejected, report.warnings) == (4, [], [])
+    staff = people(sessions)
+    bambang, dewi, sari = (staff[f"+628121000000{i}"] for i in (1, 2, 3))
+    assert (bambang.role, bambang.name, bambang.kabupaten, bambang.kecamatan) == (
+        "korkab",
+        "Bambang Wijaya",
+        "Trenggalek",
+        "Trenggalek",
+    )
+    assert (bambang.timezone, bambang.provinsi) == ("Asia/Jakarta", "Jawa Timur")
+    assert (dewi.name, dewi.supervisor_id) == ("Dewi", bambang.id)
+    assert (sari.name, sari.kecamatan, sari.supervisor_id) == (
+        "Sari Rahayu Putri",
+        "Pogalan",
+        dewi.id,
+    )
+
+
+def test_a_field_too_long_for_the_database_rejects_the_row(
+    sessions: sessionmaker[Session],
+) -> None:
+    header = HEADER.rstrip("\n") + ",provinsi\n"
+    body = (
+        f"korkab,{'N' * 201},0812-1000-0001,Trenggalek,Trenggalek,,WIB,\n"
+        f"korkab,Bambang,0812-1000-0009,{'K' * 101},Trenggalek,,WIB,{'P' * 101}\n"
+        f"korkab,{'N' * 200},0812-1000-0008,{'K' * 100},Trenggalek,,WIB,{'P' * 100}\n"
+    )
+    report = load(sessions, body, header)
+    assert reasons(report) == {
+        2: "name is longer than 200 characters",
+        3: "kabupaten is longer than 100 characters; provinsi is longer than 100 characters",
+    }
+    assert set(people(sessions)) == {"+6281210000008"}

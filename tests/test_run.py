@@ -54,7 +54,9 @@ def test_run_seeds_the_demo_roster_serves_the_simulator_and_stops_cleanly(
         assert "simulator percakapan" in httpx.get(f"{base}/").text
         personas = httpx.get(f"{base}/sim/api/personas").json()["personas"]
         assert sorted(p["role"] for p in personas) == [
+            "admin",
             "korkab",
+            "korwil",
             "pendamping",
             "pendamping",
             "pendamping",

@@ -91,6 +91,8 @@ def test_personas_list_the_demo_roster(client: TestClient) -> None:
         ("Sari Rahayu", "pendamping", "+6281210000003"),
         ("Dewi Lestari", "supervisor", "+6281210000002"),
         ("Bambang Wijaya", "korkab", "+6281210000001"),
+        ("Hendra Gunawan", "korwil", "+6281210000006"),
+        ("Yuni Astuti", "admin", "+6281210000007"),
     ]
     assert all(p["received"] == 0 for p in personas)
 
