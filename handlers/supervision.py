@@ -16,7 +16,7 @@ from sqlalchemy import Select, select
 from conversations.catalog import Catalog, in_sentence
 from conversations.flows import supervision as flows
 from conversations.messages import Option, Reply
-from handlers import audit, outbox, prompts
+from handlers import access, audit, outbox, prompts
 from handlers.prompts import PromptResult
 from handlers.slot_states import (
     ACTIVE,
@@ -44,6 +44,7 @@ from handlers.supervision_clock import (
     cancel_future,
     cancel_session,
     next_working_start,
+    plan_agreement,
     plan_reminders,
     refresh_reminders,
     replan,
@@ -94,8 +95,7 @@ def participant_query(supervisor: Person, kind: str) -> Select[tuple[Person]]:
 
 
 def my_pendamping_options(turn: Turn, data: Mapping[str, Any]) -> Sequence[Option]:
-    assert turn.person is not None
-    query = participant_query(turn.person, str(data.get("kind", "")))
+    query = participant_query(turn.staff, str(data.get("kind", "")))
     rows = turn.session.scalars(query.order_by(Person.role, Person.kecamatan, Person.name))
     return [Option(str(p.id), f"{p.name} ({p.kecamatan})") for p in rows]
 
@@ -121,11 +121,11 @@ def manage_options(agreement: Agreement, t: Catalog) -> list[Option]:
 # -- agreeing a slot ----------------------------------------------------------------------
 def propose(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     """A supervisor proposes a slot; each participant is asked to agree."""
-    supervisor, session, t, now = turn.person, turn.session, turn.t, turn.now
-    assert supervisor is not None
+    supervisor, session, t, now = turn.staff, turn.session, turn.t, turn.now
     ids = [int(i) for i in (data.get("participants") or [data.get("participant")]) if i]
-    people = list(
-        session.scalars(participant_query(supervisor, data["kind"]).where(Person.id.in_(ids)))
+    people = sorted(
+        session.scalars(participant_query(supervisor, data["kind"]).where(Person.id.in_(ids))),
+        key=lambda p: ids.index(p.id),  # in the order chosen, whatever order the database keeps
     )
     if not people:
         return [Reply(t("slot.no_participants"))]
@@ -177,9 +177,10 @@ def propose(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
 
 def request(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     """A pendamping asks their supervisor for a slot."""
-    pendamping, t = turn.person, turn.t
-    assert pendamping is not None
-    supervisor = pendamping.supervisor
+    pendamping, t = turn.staff, turn.t
+    # The link alone is not enough: someone who is no longer an active supervisor gets no
+    # requests (the roster import unlinks them, but a deactivation does not).
+    supervisor = access.supervisor_of(pendamping)
     if supervisor is None:
         return [Reply(t("slot.no_supervisor"))]
     agreement = Agreement(
@@ -232,9 +233,12 @@ def _participant(agreement: Agreement, person: Person) -> AgreementParticipant |
 
 
 def _activate(turn: Turn, agreement: Agreement) -> None:
+    """A proposed agreement becomes active: its sessions within the planning horizon and their
+    reminders are planned in this same transaction, not at the next tick."""
     if agreement.status == PROPOSED:
         agreement.status = ACTIVE
         audit.record(turn.session, "agreement.active", "agreement", agreement.id)
+        plan_agreement(turn.ctx, turn.session, agreement, turn.now)
 
 
 def _tell(turn: Turn, person: Person, text: str, purpose: str) -> None:
@@ -250,8 +254,7 @@ def _tell(turn: Turn, person: Person, text: str, purpose: str) -> None:
 
 
 def answer_invite(turn: Turn, agreement: Agreement, value: str) -> PromptResult:
-    person, t = turn.person, turn.t
-    assert person is not None
+    person, t = turn.staff, turn.t
     participant = _participant(agreement, person)
     if participant is None or agreement.status == ENDED:
         return PromptResult([Reply(t("slot.stale"))])
@@ -290,8 +293,7 @@ def answer_invite(turn: Turn, agreement: Agreement, value: str) -> PromptResult:
 def counter(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     """Another weekday and time: a participant proposes it and the supervisor decides; the
     supervisor's own change applies at once and every participant is told."""
-    person, t = turn.person, turn.t
-    assert person is not None
+    person, t = turn.staff, turn.t
     agreement = turn.session.get(Agreement, data["agreement_id"])
     if agreement is not None and person.id == agreement.supervisor_id:
         return _change(turn, agreement, int(data["weekday"]), data["time"])
@@ -348,7 +350,8 @@ def answer_counter(turn: Turn, participant: AgreementParticipant, value: str) ->
     t, agreement = turn.t, participant.agreement
     if (
         turn.person is None
-        or turn.person.id != agreement.supervisor_id
+        or turn.staff.id != agreement.supervisor_id
+        or agreement.status == ENDED
         or participant.status != COUNTERED
         or not participant.counter
     ):
@@ -358,8 +361,10 @@ def answer_counter(turn: Turn, participant: AgreementParticipant, value: str) ->
         weekday, clock = participant.counter.split("|")
         agreement.weekday, agreement.local_time = int(weekday), clock
         participant.status = AGREED
-        _activate(turn, agreement)
-        replan(turn.ctx, turn.session, agreement, turn.now)
+        if agreement.status == ACTIVE:
+            replan(turn.ctx, turn.session, agreement, turn.now)
+        else:
+            _activate(turn, agreement)  # a paused agreement is planned when it resumes
         for other in agreed_people(agreement):
             _tell(
                 turn,
@@ -398,7 +403,7 @@ def answer_request(turn: Turn, agreement: Agreement, value: str) -> PromptResult
     t = turn.t
     if (
         turn.person is None
-        or turn.person.id != agreement.supervisor_id
+        or turn.staff.id != agreement.supervisor_id
         or (agreement.status != PROPOSED)
     ):
         return PromptResult([Reply(t("slot.stale"))])
@@ -430,8 +435,7 @@ def answer_request(turn: Turn, agreement: Agreement, value: str) -> PromptResult
 
 def answer_manage(turn: Turn, agreement: Agreement, value: str) -> PromptResult:
     """Pause, resume or end an agreement; the other side is told."""
-    person, t = turn.person, turn.t
-    assert person is not None
+    person, t = turn.staff, turn.t
     sides = {agreement.supervisor_id, *(p.person_id for p in agreement.participants)}
     if person.id not in sides or agreement.status in (ENDED, PROPOSED):
         return PromptResult([Reply(t("slot.stale"))])
@@ -473,8 +477,7 @@ def response_of(turn: Turn, session: SupervisionSession, person: Person) -> Sess
 
 
 def answer_reminder(turn: Turn, session: SupervisionSession, value: str) -> PromptResult:
-    person, t = turn.person, turn.t
-    assert person is not None
+    person, t = turn.staff, turn.t
     if session.status != SCHEDULED or session.starts_at <= turn.now - REMINDER_GRACE:
         return PromptResult([Reply(t("slot.session_stale"))])
     if value == "ulang":
@@ -487,8 +490,7 @@ def answer_reminder(turn: Turn, session: SupervisionSession, value: str) -> Prom
 
 
 def record_absence(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
-    person, t = turn.person, turn.t
-    assert person is not None
+    person, t = turn.staff, turn.t
     session = turn.session.get(SupervisionSession, data["session_id"])
     if session is None or session.status != SCHEDULED:
         return [Reply(t("slot.session_stale"))]
@@ -521,8 +523,7 @@ def _new_start(session: SupervisionSession, data: Mapping[str, Any]) -> datetime
 
 
 def request_reschedule(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
-    person, t = turn.person, turn.t
-    assert person is not None
+    person, t = turn.staff, turn.t
     session = turn.session.get(SupervisionSession, data["session_id"])
     if session is None or session.status != SCHEDULED:
         return [Reply(t("slot.session_stale"))]
@@ -568,7 +569,7 @@ def move_session(turn: Turn, session: SupervisionSession, start: datetime, reaso
     )
     t = turn.t
     for person in [session.agreement.supervisor, *agreed_people(session.agreement)]:
-        if turn.person is None or person.id != turn.person.id:
+        if turn.person is None or person.id != turn.staff.id:
             _tell(
                 turn,
                 person,
@@ -587,7 +588,7 @@ def answer_reschedule(turn: Turn, response: SessionResponse, value: str) -> Prom
     if (
         session is None
         or turn.person is None
-        or turn.person.id != session.agreement.supervisor_id
+        or turn.staff.id != session.agreement.supervisor_id
         or session.status != SCHEDULED
         or response.response != "jadwal_ulang"
         or not response.reason
@@ -651,7 +652,7 @@ def answer_moved(turn: Turn, response: SessionResponse, value: str) -> PromptRes
         session is None
         or session.status != SCHEDULED
         or turn.person is None
-        or (turn.person.id != response.person_id or not response.reason)
+        or (turn.staff.id != response.person_id or not response.reason)
     ):
         return PromptResult([Reply(t("slot.session_stale"))])
     supervisor = session.agreement.supervisor
@@ -672,7 +673,7 @@ def answer_holiday(turn: Turn, session: SupervisionSession, value: str) -> Promp
     t = turn.t
     if (
         turn.person is None
-        or turn.person.id != session.agreement.supervisor_id
+        or turn.staff.id != session.agreement.supervisor_id
         or (session.status != SCHEDULED)
     ):
         return PromptResult([Reply(t("slot.session_stale"))])

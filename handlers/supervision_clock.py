@@ -3,7 +3,8 @@ requests as `ScheduledMessage` rows, the Monday digest, and the tick that sends 
 
 Every due row is claimed (FOR UPDATE SKIP LOCKED) and marked in the transaction that queues its
 outbox row, so a crash, a restart, a second worker or a second tick never drops or doubles one.
-A reminder for a slot that has already begun is not sent late: it is marked `lewat` instead.
+A reminder for a slot that has already begun is not sent late: it is marked `lewat` instead; a
+day-before reminder that is late (the service was down) still goes until the "soon" one is due.
 """
 
 from __future__ import annotations
@@ -11,10 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
 from zoneinfo import ZoneInfo
 
-import holidays
 from babel.dates import format_date
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -36,7 +35,7 @@ from handlers.slot_states import (
     agreed_people,
 )
 from handlers.slots import at_local, local_clock, occurrence_date
-from handlers.workdays import is_working_day
+from handlers.workdays import holiday_name, is_working_day
 from storage.models import (
     Agreement,
     AgreementParticipant,
@@ -58,15 +57,6 @@ MAX_SEND_BATCHES = 40
 WAITING, SENT, PASSED, DROPPED = "menunggu", "terkirim", "lewat", "dibatalkan"
 # Kinds sent before a session starts: skipped once it has started. Later kinds supersede earlier.
 BEFORE_START = ("day_before", "soon")
-
-
-@cache
-def _holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("ID", years=year, language="id")
-
-
-def holiday_name(day: date) -> str | None:
-    return _holidays(day.year).get(day)
 
 
 # -- planning -----------------------------------------------------------------------------
@@ -96,20 +86,27 @@ def _schedule(
 
 
 def _wanted_reminders(
-    row: SupervisionSession, now: datetime
+    row: SupervisionSession, now: datetime, late_ok: frozenset[str] = frozenset()
 ) -> list[tuple[Person, str, datetime, str]]:
-    """(person, kind, due, key) of every message one session should have at its current time."""
+    """(person, kind, due, key) of every message one session should have at its current time.
+
+    A day-before reminder whose time has passed is not planned anew (someone who agrees or
+    moves a session after 16:00 the day before, or on the day, needs no "besok" message), but
+    one already waiting (`late_ok`: its time passed while no tick ran) is kept until the "soon"
+    reminder is due."""
     agreement = row.agreement
     stamp = row.starts_at.strftime("%Y%m%dT%H%M")
+    soon = row.starts_at - REMINDER_LEAD
     wanted = []
     for person in [agreement.supervisor, *agreed_people(agreement)]:
         zone = ZoneInfo(person.timezone)
         local_day = row.starts_at.astimezone(zone).date()
         day_before = datetime.combine(local_day - timedelta(days=1), DAY_BEFORE_AT, zone)
         base = f"session:{row.id}:{stamp}:{person.id}"
-        if day_before.astimezone(UTC) >= now:
-            wanted.append((person, "day_before", day_before.astimezone(UTC), f"{base}:day_before"))
-        wanted.append((person, "soon", row.starts_at - REMINDER_LEAD, f"{base}:soon"))
+        key = f"{base}:day_before"
+        if day_before.astimezone(UTC) >= now or (key in late_ok and now < soon):
+            wanted.append((person, "day_before", day_before.astimezone(UTC), key))
+        wanted.append((person, "soon", soon, f"{base}:soon"))
     supervisor = agreement.supervisor
     base = f"session:{row.id}:{stamp}:{supervisor.id}"
     wanted.append((supervisor, "record", row.ends_at, f"{base}:record"))
@@ -124,9 +121,8 @@ def plan_reminders(
     """Give one session exactly the reminders it should have now: after a move, or when a
     participant joins, the ones no longer wanted are dropped and the missing ones added (a
     dropped one comes back if the session returns to that time). A `fresh` session has none."""
-    wanted = _wanted_reminders(row, now)
     if fresh:
-        for person, kind, due, key in wanted:
+        for person, kind, due, key in _wanted_reminders(row, now):
             _schedule(session, person, kind, due, key, row, fresh=True)
         return
     existing = {
@@ -135,6 +131,8 @@ def plan_reminders(
             select(ScheduledMessage).where(ScheduledMessage.session_id == row.id)
         )
     }
+    waiting = frozenset(key for key, m in existing.items() if m.status == WAITING)
+    wanted = _wanted_reminders(row, now, late_ok=waiting)
     keys = {key for *_, key in wanted}
     for message in existing.values():
         if message.status == WAITING and message.key not in keys:
@@ -306,10 +304,11 @@ def next_working_start(row: SupervisionSession) -> datetime:
 
 def plan_all(ctx: AppContext, session: Session, now: datetime) -> int:
     """Plan every active agreement's coming sessions, and each supervisor's next digests.
-    What is planned already is read in one query, so a tick with nothing new stays cheap."""
-    planned = planned_so_far(session)
-    horizon_end = now + HORIZON
-    created = 0
+    What is planned already is read in one query, so a tick with nothing new stays cheap.
+
+    The agreements are read before what is planned: an agreement that became active (and was
+    planned) in a chat transaction committed in between is then seen with its sessions, not
+    planned a second time."""
     agreements = session.scalars(
         select(Agreement)
         .where(Agreement.status == ACTIVE)
@@ -318,7 +317,10 @@ def plan_all(ctx: AppContext, session: Session, now: datetime) -> int:
             selectinload(Agreement.participants).joinedload(AgreementParticipant.person),
         )
         .order_by(Agreement.id)
-    )
+    ).all()
+    planned = planned_so_far(session)
+    horizon_end = now + HORIZON
+    created = 0
     for agreement in agreements:
         known = planned.get(agreement.id, Planned(-1, None))
         if known.latest is not None and known.latest + timedelta(days=agreement.cadence_days) > (
@@ -387,12 +389,9 @@ def send_due(ctx: AppContext, session: Session, now: datetime) -> int:
 def _send_batch(
     ctx: AppContext, session: Session, rows: Sequence[ScheduledMessage], now: datetime
 ) -> int:
-    due_keys = {(r.session_id, r.person_id, r.kind) for r in rows}
     sent = 0
     for row in rows:
-        if _passed(row, now) or (
-            row.kind == "day_before" and (row.session_id, row.person_id, "soon") in due_keys
-        ):
+        if _passed(row, now):
             row.status = PASSED
             audit.record(session, "reminder.passed", "scheduled_message", row.id, kind=row.kind)
             continue
@@ -410,6 +409,11 @@ def _send_batch(
 
 
 def _passed(row: ScheduledMessage, now: datetime) -> bool:
+    """Too late to send: a reminder once its session began, a day-before reminder once the
+    "soon" one is due (that one says it all; a late day-before goes out until then), a digest
+    more than a day late."""
+    if row.kind == "day_before" and row.session is not None:
+        return row.session.starts_at - REMINDER_LEAD <= now
     if row.kind in BEFORE_START and row.session is not None:
         return row.session.starts_at <= now
     if row.kind in ("digest", cases.DIGEST_KIND):

@@ -1,4 +1,8 @@
-"""Working days in Indonesia: weekends and national public holidays are skipped."""
+"""Working days in Indonesia: weekends, national public holidays and cuti bersama are skipped.
+
+This is the one holiday calendar of the bot: the complaint and consultation clocks count working
+days with it, and supervision sessions are flagged with its (Indonesian) holiday names.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,19 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+# "public": the national holidays (hari libur nasional); "government": cuti bersama, the joint
+# leave days on which government offices, PKH staff included, do not work.
+CATEGORIES = ("public", "government")
+
 
 @cache
 def _holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("ID", years=year)
+    return holidays.country_holidays("ID", years=year, categories=CATEGORIES, language="id")
+
+
+def holiday_name(day: date) -> str | None:
+    """The Indonesian name of the holiday or cuti bersama on `day`, or None."""
+    return _holidays(day.year).get(day)
 
 
 def is_working_day(day: date) -> bool:

@@ -87,7 +87,8 @@ MONDAY_DIGEST = datetime(2026, 12, 7, 0, tzinfo=UTC)  # 07:00 WIB
 
 
 def agreed_weekly(chat: ChatFactory, ctx: AppContext, clock: Clock) -> tuple[Chat, Chat]:
-    """Sari agrees to Tuesdays 10:00 WIB from 8 December; the tick plans it at once."""
+    """Sari agrees to Tuesdays 10:00 WIB from 8 December: planned as she agrees (the tick after
+    it plans nothing more)."""
     sari, dewi = chat(SARI), chat(DEWI)
     propose(dewi, ["Sari Rahayu (Pogalan)"])
     sari.press("Setuju")
