@@ -1,4 +1,5 @@
-"""The FastAPI app: webhooks, simulator, `/healthz`; the lifespan runs scheduler and dispatcher."""
+"""The FastAPI app: webhooks, simulator (local demo only), `/healthz`; the lifespan runs the
+scheduler and the dispatcher."""
 
 from __future__ import annotations
 
@@ -70,5 +71,8 @@ def create_app(runtime: Runtime, run_background: bool = True) -> FastAPI:
 
     for router in runtime.routers:
         app.include_router(router)
-    app.include_router(web.router)
+    if runtime.simulator:
+        # With a real channel configured the simulator does not exist: anyone could otherwise
+        # talk as any rostered person, and read what the bot sent them.
+        app.include_router(web.router)
     return app

@@ -11,19 +11,36 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.settings import Settings
+from bot.settings import Settings, redact_secrets_in_logs
 
 log = logging.getLogger("pkh_bot")
+# Their INFO lines are every request: httpx's hold the URL (with the Telegram bot token in it),
+# twilio's the numbers of the people written to. Only warnings, unless PKH_LOG_LEVEL=DEBUG.
+CHATTY_LOGGERS = ("httpx", "httpcore", "twilio")
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def _settings() -> Settings:
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
         raise SystemExit(f"pkh-bot: bad configuration: {problems}") from None
+    _configure_logging(settings)
+    return settings
+
+
+def _configure_logging(settings: Settings) -> None:
+    """The level from the settings; secrets redacted in every record before any handler."""
+    redact_secrets_in_logs(settings.secrets())
+    level = getattr(logging, settings.PKH_LOG_LEVEL)
+    logging.getLogger().setLevel(level)
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(
+            logging.NOTSET if level <= logging.DEBUG else logging.WARNING
+        )
 
 
 def _instant(value: str) -> datetime:
@@ -33,6 +50,10 @@ def _instant(value: str) -> datetime:
         raise argparse.ArgumentTypeError(f"not an ISO-8601 instant: {value!r}") from exc
     if moment.tzinfo is None:
         raise argparse.ArgumentTypeError("give a UTC offset, e.g. 2026-12-01T09:00:00+07:00")
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise argparse.ArgumentTypeError(
+            f"the year must be between {FIRST_YEAR} and {LAST_YEAR}: {value!r}"
+        )
     return moment.astimezone(UTC)
 
 
@@ -51,7 +72,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     runtime = Runtime(settings)
     channels = configure(runtime)
     url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}/"
-    if not settings.has_credentials:
+    if runtime.simulator:
         report = seed_demo_roster(runtime.sessions, settings.PKH_DEFAULT_TZ)
         if report is not None:
             log.info("empty database: seeded the demo roster (%s)", report.summary())
@@ -86,7 +107,7 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
 def cmd_tick(args: argparse.Namespace) -> int:
     from bot.channels import configure
     from bot.runtime import Runtime
-    from scheduler.tick import TickReport, run_tick
+    from scheduler.tick import TickReport, run_duties
     from storage.migrate import upgrade
 
     settings = _settings()
@@ -97,9 +118,11 @@ def cmd_tick(args: argparse.Namespace) -> int:
     runtime.ctx.clock = lambda: now
 
     async def tick() -> TickReport:
-        """The tick, then the channels' stop hooks in the same loop (their clients live there)."""
+        """The duties, the outbox (rows of unconfigured channels failed, not left waiting), then
+        the channels' stop hooks in the same loop (their clients live there)."""
         try:
-            return await run_tick(runtime.ctx, runtime.senders, now)
+            duties = await asyncio.to_thread(run_duties, runtime.ctx, now)
+            return TickReport(duties, await runtime.dispatch(now))
         finally:
             for stop in reversed(runtime.on_stop):
                 await stop()
@@ -107,6 +130,10 @@ def cmd_tick(args: argparse.Namespace) -> int:
     report = asyncio.run(tick())
     print(f"tick at {now.isoformat()}: {report.summary()}")
     runtime.db.dispose()
+    failed = [name for name, count in report.duties.items() if count < 0]
+    if failed:
+        print(f"pkh-bot: failed duties: {', '.join(failed)} (see the log)", file=sys.stderr)
+        return 1
     return 0
 
 

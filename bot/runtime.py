@@ -6,17 +6,19 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from fastapi import APIRouter
 from sqlalchemy import Engine
 
 from bot.channels.web import WebSender
-from bot.settings import Settings
+from bot.settings import Settings, redact_secrets_in_logs
 from conversations.messages import Channel
+from handlers import outbox
 from handlers.context import AppContext
-from scheduler.dispatcher import drain
+from scheduler.dispatcher import DispatchReport, drain
 from scheduler.senders import Sender
-from storage.db import create_db_engine, make_session_factory
+from storage.db import create_db_engine, make_session_factory, transaction
 
 log = logging.getLogger(__name__)
 DISPATCH_IDLE_SECONDS = 2.0
@@ -24,10 +26,13 @@ DISPATCH_IDLE_SECONDS = 2.0
 
 class Runtime:
     def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
+        redact_secrets_in_logs(settings.secrets())
         self.settings = settings
         self.db = engine or create_db_engine(settings.DATABASE_URL)
         self.sessions = make_session_factory(self.db)
-        self.senders: dict[str, Sender] = {Channel.WEB: WebSender()}
+        # The web simulator is a channel only in the local demo, never beside a real one.
+        self.simulator = settings.simulator_enabled
+        self.senders: dict[str, Sender] = {Channel.WEB: WebSender()} if self.simulator else {}
         self.ctx = AppContext(
             self.sessions,
             default_tz=settings.PKH_DEFAULT_TZ,
@@ -66,7 +71,21 @@ class Runtime:
         self._dispatcher = None
 
     async def dispatch_now(self) -> None:
-        await drain(self.sessions, self.senders, self.ctx.clock())
+        await self.dispatch(self.ctx.clock())
+
+    async def dispatch(self, now: datetime) -> DispatchReport:
+        """Fail the due rows no sender here can carry (they would wait for ever), then drain."""
+        unsendable = await asyncio.to_thread(self._fail_unsendable, now)
+        report = await drain(self.sessions, self.senders, now)
+        report.failed += unsendable
+        return report
+
+    def _fail_unsendable(self, now: datetime) -> int:
+        with transaction(self.sessions) as session:
+            failed = outbox.fail_unsendable(session, tuple(self.senders), now)
+        if failed:
+            log.warning("%d outbox rows failed: their channel is not configured", failed)
+        return failed
 
     async def _dispatch_forever(self) -> None:
         assert self._wakeup is not None

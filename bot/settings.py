@@ -1,9 +1,15 @@
-"""Process settings, read from the environment exactly as the contract in DESIGN.md names them."""
+"""Process settings, read from the environment exactly as the contract in DESIGN.md names them,
+and the log redaction that keeps the secret ones out of every log record."""
 
 from __future__ import annotations
 
+import base64
 import json
+import logging
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -36,6 +42,9 @@ class Settings(BaseSettings):
     PKH_LANGUAGE: Literal["id", "en"] = "id"
     # Not part of the public contract: how often the scheduler runs the time-driven duties.
     PKH_TICK_SECONDS: int = Field(default=30, ge=1)
+    # Not part of the public contract: the level of `pkh-bot`'s own logging. At DEBUG the HTTP
+    # libraries log every request too (their URLs hold the bot token, which is redacted).
+    PKH_LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("DATABASE_URL")
     @classmethod
@@ -90,5 +99,110 @@ class Settings(BaseSettings):
         return self.TWILIO_ACCOUNT_SID is not None and self.TWILIO_AUTH_TOKEN is not None
 
     @property
-    def has_credentials(self) -> bool:
-        return self.telegram_enabled or self.twilio_enabled
+    def simulator_enabled(self) -> bool:
+        """The web simulator is the local demo: it exists only while no real channel is
+        configured at all (even half a Twilio configuration turns it off)."""
+        real = (self.TELEGRAM_BOT_TOKEN, self.TWILIO_ACCOUNT_SID, self.TWILIO_AUTH_TOKEN)
+        return all(value is None for value in real)
+
+    def secrets(self) -> list[str]:
+        """Values that must never appear in a log: the bot token, the webhook secret, the Twilio
+        auth token and its basic auth header. (SQLAlchemy masks the database password itself.)"""
+        found = [self.TELEGRAM_BOT_TOKEN, self.TELEGRAM_WEBHOOK_SECRET, self.TWILIO_AUTH_TOKEN]
+        if self.TWILIO_ACCOUNT_SID and self.TWILIO_AUTH_TOKEN:
+            pair = f"{self.TWILIO_ACCOUNT_SID}:{self.TWILIO_AUTH_TOKEN}".encode()
+            found.append(base64.b64encode(pair).decode("ascii"))
+        return [value for value in found if value]
+
+
+REDACTED = "[token]"
+MIN_SECRET_LENGTH = 6  # shorter values would blot out ordinary words; no real secret is that short
+
+
+class SecretRedactor(logging.Filter):
+    """Replaces every registered secret with "[token]" in a record's message, arguments,
+    traceback and stack text. It never drops a record.
+
+    `redact_secrets_in_logs` runs it from the log record factory, so every record of the process
+    is clean before any handler (the console, uvicorn's, pytest's capture) sees it; it can also
+    be added to a handler like any filter."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._secrets: tuple[str, ...] = ()
+        self._lock = threading.Lock()
+
+    def add(self, secrets: Iterable[str | None]) -> None:
+        with self._lock:
+            found = set(self._secrets)
+            for secret in secrets:
+                if secret and len(secret) >= MIN_SECRET_LENGTH:
+                    # URLs may carry the token percent-encoded (its colon as %3A).
+                    found |= {secret, quote(secret, safe="")}
+            self._secrets = tuple(sorted(found, key=len, reverse=True))
+
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        return text
+
+    def _holds_secret(self, text: str) -> bool:
+        return any(secret in text for secret in self._secrets)
+
+    def _clean_arg(self, value: object) -> object:
+        if value is None or isinstance(value, int | float):
+            return value
+        if isinstance(value, str):
+            return self.redact(value)
+        try:
+            shown, printed = str(value), repr(value)
+        except Exception:
+            return value
+        if self._holds_secret(shown) or self._holds_secret(printed):
+            return self.redact(shown)
+        return value
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self._secrets:
+            return True
+        if isinstance(record.msg, str):
+            record.msg = self.redact(record.msg)
+        else:
+            record.msg = self._clean_arg(record.msg)
+        if isinstance(record.args, Mapping):
+            record.args = {key: self._clean_arg(value) for key, value in record.args.items()}
+        elif isinstance(record.args, tuple):
+            record.args = tuple(self._clean_arg(value) for value in record.args)
+        if record.exc_info and record.exc_info[0] is not None and not record.exc_text:
+            text = logging.Formatter().formatException(record.exc_info)
+            if self._holds_secret(text):
+                record.exc_text = self.redact(text)  # formatters print exc_text when it is set
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        return True
+
+
+_redactor = SecretRedactor()
+_factory_lock = threading.Lock()
+_factory_installed = False
+
+
+def redact_secrets_in_logs(secrets: Iterable[str | None]) -> SecretRedactor:
+    """Keep these values out of every log record of this process, from now on."""
+    global _factory_installed
+    _redactor.add(secrets)
+    with _factory_lock:
+        if not _factory_installed:
+            previous: Callable[..., logging.LogRecord] = logging.getLogRecordFactory()
+
+            def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+                record = previous(*args, **kwargs)
+                _redactor.filter(record)
+                return record
+
+            logging.setLogRecordFactory(factory)
+            _factory_installed = True
+    return _redactor

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from conversations.messages import Channel, Reply
-from storage.models import OutboxMessage, Person
+from storage.models import OutboxMessage, OutboxStatus, Person
+
+# The pseudo-channel of a notification that no configured channel can carry: its row is stored
+# failed at once (it says what was not delivered, to whom and why) and no sender ever claims it.
+NO_CHANNEL = "none"
+UNREACHED = "no configured channel reaches this person"
 
 
 def enqueue(
@@ -20,6 +26,8 @@ def enqueue(
     person: Person | None = None,
     kind: str = "reply",
 ) -> OutboxMessage:
+    if channel == NO_CHANNEL:
+        reply = reply.without_secrets()  # never sent, so nothing may keep a secret in it
     row = OutboxMessage(
         channel=channel,
         address=address,
@@ -30,12 +38,20 @@ def enqueue(
         next_attempt_at=now,
         created_at=now,
     )
+    if channel == NO_CHANNEL:
+        row.status = OutboxStatus.FAILED
+        row.last_error = UNREACHED
     session.add(row)
     return row
 
 
 def route_for(person: Person, channels: tuple[str, ...]) -> tuple[str, str]:
-    """The channel and address to reach a member of staff on, best first."""
+    """The channel and address to reach a member of staff on, best first.
+
+    The web simulator is the last resort only where it is a channel (the local demo, where it
+    is the only one). Beside real channels a person none of them reaches gets `NO_CHANNEL`, never
+    the web: a message must not look delivered when nobody can read it.
+    """
     if (
         person.last_channel in channels
         and address_on(person, person.last_channel) is not None
@@ -50,7 +66,9 @@ def route_for(person: Person, channels: tuple[str, ...]) -> tuple[str, str]:
         address = address_on(person, channel)
         if address is not None:
             return channel, address
-    return Channel.WEB, person.phone
+    if Channel.WEB in channels:
+        return Channel.WEB, person.phone
+    return NO_CHANNEL, person.phone
 
 
 def address_on(person: Person, channel: str) -> str | None:
@@ -70,3 +88,28 @@ def notify(
 ) -> OutboxMessage:
     channel, address = route_for(person, channels)
     return enqueue(session, channel, address, reply, idempotency_key, now, person, kind)
+
+
+def fail_unsendable(
+    session: Session, channels: tuple[str, ...], now: datetime, limit: int = 500
+) -> int:
+    """Mark failed the due unsent rows of channels that have no sender here (`channels`): a web
+    row left from the demo once Telegram is configured, a WhatsApp row after the number was
+    removed. Nothing would ever claim them, so they would otherwise stay pending for ever."""
+    rows = session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)),
+            OutboxMessage.next_attempt_at <= now,
+            OutboxMessage.channel.not_in(channels),
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for row in rows:
+        row.status = OutboxStatus.FAILED
+        row.last_error = f"no sender is configured for the {row.channel} channel"
+        if row.channel != Channel.WEB:  # the demo's page reads its own rows back, as shown
+            row.payload = Reply.from_payload(row.payload).without_secrets().to_payload()
+    return len(rows)

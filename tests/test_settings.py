@@ -23,7 +23,7 @@ def test_defaults_need_no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = Settings()
     assert settings.DATABASE_URL == "sqlite:///pkh-bot.db"
     assert (settings.PKH_DEFAULT_TZ, settings.PKH_LANGUAGE) == ("Asia/Jakarta", "id")
-    assert not settings.has_credentials
+    assert settings.simulator_enabled
 
 
 def test_everyday_zone_names_and_blank_credentials(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,6 +20,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.channels.telegram_sender import ChatPacer, TelegramSender
 from bot.channels.telegram_updates import to_inbound
+from bot.settings import redact_secrets_in_logs
 from handlers.route import handle_inbound
 
 if TYPE_CHECKING:
@@ -59,6 +60,9 @@ class TelegramChannel:
         self.runtime = runtime
         self.webhook_url = settings.TELEGRAM_WEBHOOK_URL
         self.secret = webhook_secret(token, settings.TELEGRAM_WEBHOOK_SECRET)
+        # Every Bot API URL holds the token, and PTB logs the webhook secret with setWebhook's
+        # parameters at DEBUG: neither may reach a log.
+        redact_secrets_in_logs([token, self.secret])
         builder = (
             ApplicationBuilder()
             .token(token)
@@ -171,12 +175,26 @@ class TelegramChannel:
             given = request.headers.get(SECRET_HEADER, "")
             if not hmac.compare_digest(given.encode(), self.secret.encode()):
                 raise HTTPException(403, "bad secret token")
-            try:
-                data = await request.json()
-                update = Update.de_json(data, self.application.bot)
-            except (ValueError, TypeError, KeyError) as exc:
-                raise HTTPException(400, "not a Telegram update") from exc
+            update = await self._update_from(request)
+            if update is None:
+                raise HTTPException(400, "not a Telegram update")
             await self.application.update_queue.put(update)
             return Response(status_code=200)
 
         return router
+
+    async def _update_from(self, request: Request) -> Update | None:
+        """The body as an Update, or None for anything else (a list, a string, a number, an
+        object without an integer update_id, a malformed one, or not JSON at all)."""
+        try:
+            data = await request.json()
+        except ValueError:  # JSONDecodeError and UnicodeDecodeError are both ValueErrors
+            return None
+        update_id = data.get("update_id") if isinstance(data, dict) else None
+        if not isinstance(update_id, int) or isinstance(update_id, bool):
+            return None
+        try:
+            return Update.de_json(data, self.application.bot)
+        except Exception:  # PTB raises whatever the malformed part makes it raise
+            log.warning("telegram: a webhook body with an update_id did not parse as an Update")
+            return None

@@ -2,12 +2,21 @@
 
 Both are signed: `X-Twilio-Signature` is checked with twilio's `RequestValidator` against the
 URL Twilio called, which behind a TLS proxy is PUBLIC_BASE_URL + path, not what the app sees.
+
+The signature alone is not enough: it covers the sorted keys and values joined without any
+separator, so a captured request can be sent again with the boundary between two fields moved
+(e.g. `MessageSid` taking in `NumMedia0` after it) and still verify, which would make a message
+look new to the repeated-delivery check. So a signed form must also look exactly as Twilio
+sends it: message sids of Twilio's shape, `NumMedia` in digits, and our own `AccountSid`;
+anything else is a 400 and nothing is processed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -39,6 +48,9 @@ PROGRESS |= {"delivered": 3, "read": 4}
 TERMINAL = frozenset({"failed", "undelivered", "canceled"})
 OUTSIDE_WINDOW = "63016"  # Twilio: free-form WhatsApp text outside the 24-hour window
 NOTIFICATION = "notification"
+MESSAGE_SID = re.compile(r"(SM|MM)[0-9a-fA-F]{32}")
+DIGITS = re.compile(r"[0-9]+")
+SID_FIELDS = ("MessageSid", "SmsSid", "SmsMessageSid")  # Twilio sends the same sid under each
 
 
 def make_router(runtime: Runtime, validator: RequestValidator | None) -> APIRouter:
@@ -55,9 +67,17 @@ def make_router(runtime: Runtime, validator: RequestValidator | None) -> APIRout
             raise HTTPException(403, "bad signature")
         return params
 
+    def well_formed(form: Mapping[str, str], inbound: bool) -> None:
+        problem = form_problem(form, runtime.settings.TWILIO_ACCOUNT_SID, inbound)
+        if problem is not None:
+            log.warning("rejected a signed Twilio webhook: %s", problem)
+            raise HTTPException(400, problem)
+
     @router.post(INBOUND_PATH)
     async def inbound(request: Request) -> Response:
-        inbound = inbound_from_form(await verified_form(request), runtime.ctx.clock())
+        form = await verified_form(request)
+        well_formed(form, inbound=True)
+        inbound = inbound_from_form(form, runtime.ctx.clock())
         await asyncio.to_thread(handle_inbound, runtime.ctx, inbound)
         # Replies go through the outbox, not in this answer.
         return Response(str(MessagingResponse()), media_type="text/xml")
@@ -68,6 +88,7 @@ def make_router(runtime: Runtime, validator: RequestValidator | None) -> APIRout
         sid, state = form.get("MessageSid"), form.get("MessageStatus")
         if not sid or not state:
             raise HTTPException(400, "MessageSid and MessageStatus are required")
+        well_formed(form, inbound=False)
         await asyncio.to_thread(
             apply_status,
             runtime.sessions,
@@ -79,6 +100,27 @@ def make_router(runtime: Runtime, validator: RequestValidator | None) -> APIRout
         return Response(status_code=204)
 
     return router
+
+
+def form_problem(form: Mapping[str, str], account_sid: str | None, inbound: bool) -> str | None:
+    """Why a signed form is not one Twilio would send us, or None when it is.
+
+    A status callback carries `MessageSid`; an inbound message `MessageSid` or `SmsSid` (all
+    present ones equal), and `NumMedia` in digits when present (absent means none)."""
+    given = form.get("AccountSid") or ""
+    if account_sid is None or not hmac.compare_digest(given.encode(), account_sid.encode()):
+        return "AccountSid is not this account"
+    names = SID_FIELDS if inbound else SID_FIELDS[:1]
+    sids = {form[name] for name in names if name in form}
+    if not sids:
+        return "MessageSid is required"
+    if len(sids) > 1:
+        return "the message sid fields disagree"
+    if not MESSAGE_SID.fullmatch(sids.pop()):
+        return "MessageSid is not a Twilio message sid"
+    if inbound and "NumMedia" in form and not DIGITS.fullmatch(form["NumMedia"]):
+        return "NumMedia is not a number"
+    return None
 
 
 def signed_url(request: Request, public_base_url: str | None) -> str:

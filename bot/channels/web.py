@@ -3,6 +3,10 @@
 Outgoing messages to the web channel are "delivered" by being marked sent; the page reads the
 sent outbox rows of the persona it shows. Inbound messages go through `handlers.route` exactly
 as Telegram and WhatsApp messages do.
+
+It has no login: whoever opens it speaks as any rostered person. So it exists only in the local
+demo, when no real channel is configured (`Runtime.simulator`); otherwise `create_app` leaves
+these routes out, and each of them answers 404 even if mounted by mistake.
 """
 
 from __future__ import annotations
@@ -41,14 +45,17 @@ class SimMessage(BaseModel):
 
 
 def runtime(request: Request) -> Any:
-    return request.app.state.runtime
+    rt = request.app.state.runtime
+    if not rt.simulator:
+        raise HTTPException(404, "Not Found")
+    return rt
 
 
 Runtime = Annotated[Any, Depends(runtime)]
 
 
 @router.get("/", response_class=HTMLResponse)
-def simulator_page(request: Request) -> HTMLResponse:
+def simulator_page(request: Request, _rt: Runtime) -> HTMLResponse:
     return templates.TemplateResponse(request, "simulator.html", {})
 
 

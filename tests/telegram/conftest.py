@@ -160,7 +160,7 @@ def start_bot(
     async def start(settings: Settings) -> AsyncIterator[Bot]:
         runtime = Runtime(settings, engine=db_engine)
         runtime.ctx.clock = clock
-        assert configure(runtime) == [Channel.TELEGRAM, Channel.WEB]
+        assert configure(runtime) == [Channel.TELEGRAM]
         # The per-chat pace is tested on its own; here it would only make the tests slow.
         cast(TelegramSender, runtime.senders[Channel.TELEGRAM]).pacer = ChatPacer(interval=0)
         app = create_app(runtime, run_background=False)

@@ -31,9 +31,11 @@ def notify_dewi(bot: Bot, text: str, key: str) -> None:
         outbox.notify(session, dewi, Reply(text), key, now, bot.runtime.ctx.channels)
 
 
-async def test_a_blocked_user_is_marked_unreachable_and_reached_on_the_web(
+async def test_a_blocked_user_is_marked_unreachable_and_never_routed_to_the_web(
     polling_bot: Bot,
 ) -> None:
+    """Telegram is the only channel configured: once she blocked the bot nothing reaches her,
+    and the message says so (it is not passed to the web simulator, which does not exist here)."""
     bot = polling_bot
     await bot.link(DEWI)
     bot.fake.blocked.add(DEWI.id)
@@ -41,20 +43,26 @@ async def test_a_blocked_user_is_marked_unreachable_and_reached_on_the_web(
 
     report = await bot.deliver()
 
-    assert report.failed == 1 and report.sent == 1
+    assert report.failed == 1 and report.sent == 0
     [failed] = outbox_rows(bot, idempotency_key="alert-1")
     assert failed.status == OutboxStatus.FAILED and "forbidden" in (failed.last_error or "")
-    [fallback] = outbox_rows(bot, idempotency_key="alert-1:via:web")
-    assert (fallback.channel, fallback.address) == (Channel.WEB, "+6281210000002")
-    assert fallback.status == OutboxStatus.SENT
-    assert "MENDESAK" in fallback.payload["text"]
+    assert "instead" not in (failed.last_error or "")  # no copy "sent" to nowhere
+    assert outbox_rows(bot, idempotency_key="alert-1:via:none") == []
     with bot.runtime.sessions() as session:
         dewi = session.scalars(select(Person).where(Person.name == "Dewi Lestari")).one()
         assert dewi.telegram_unreachable
-    # Later notifications go to the web straight away, without trying Telegram again.
+    # Later notifications fail at once, without trying Telegram again.
+    sends = len(bot.fake.calls_to("sendMessage"))
     notify_dewi(bot, "Pengingat", "alert-2")
     [later] = outbox_rows(bot, idempotency_key="alert-2")
-    assert later.channel == Channel.WEB
+    assert (later.channel, later.status, later.last_error) == (
+        outbox.NO_CHANNEL,
+        OutboxStatus.FAILED,
+        outbox.UNREACHED,
+    )
+    assert (await bot.deliver()).sent == 0
+    assert len(bot.fake.calls_to("sendMessage")) == sends
+    assert outbox_rows(bot, channel=Channel.WEB) == []
 
 
 async def test_writing_again_after_unblocking_makes_telegram_reachable_again(

@@ -17,6 +17,7 @@ from tests.twilio.conftest import (
     MakeRuntime,
     Phone,
     PhoneFactory,
+    new_sid,
     post_signed,
 )
 
@@ -94,7 +95,7 @@ async def test_an_unsigned_callback_changes_nothing(
 async def test_a_callback_for_an_unknown_message_is_acknowledged(
     client: httpx.AsyncClient, sessions: sessionmaker[Session]
 ) -> None:
-    assert await report(client, "SMunknown", "delivered") == 204
+    assert await report(client, new_sid(), "delivered") == 204
     with sessions() as session:
         assert session.scalars(select(OutboxMessage)).all() == []
 

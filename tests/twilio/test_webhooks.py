@@ -44,7 +44,8 @@ def counts(sessions: sessionmaker[Session]) -> tuple[int, int]:
 async def test_a_signed_message_is_handled_and_answered_with_empty_twiml(
     client: httpx.AsyncClient, sessions: sessionmaker[Session]
 ) -> None:
-    params = hello(sid="SMfirst")
+    sid = new_sid()
+    params = hello(sid=sid)
     response = await post_signed(client, "/webhooks/twilio", params)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/xml")
@@ -54,7 +55,7 @@ async def test_a_signed_message_is_handled_and_answered_with_empty_twiml(
         assert (row.channel, row.address, row.provider_message_id) == (
             "whatsapp",
             "+6285712345678",
-            "SMfirst",
+            sid,
         )
         reply = session.scalars(select(OutboxMessage)).one()
         assert (reply.channel, reply.address, reply.status) == (
@@ -128,7 +129,7 @@ async def test_without_twilio_credentials_the_route_exists_and_refuses(
     async with httpx.AsyncClient(transport=transport, base_url=ASGI_BASE_URL) as http:
         inbound = await post_signed(http, "/webhooks/twilio", hello())
         status = await post_signed(
-            http, "/webhooks/twilio/status", {"MessageSid": "SMx", "MessageStatus": "sent"}
+            http, "/webhooks/twilio/status", {"MessageSid": new_sid(), "MessageStatus": "sent"}
         )
     assert (inbound.status_code, status.status_code) == (403, 403)
     assert counts(sessions) == (0, 0)
@@ -137,7 +138,7 @@ async def test_without_twilio_credentials_the_route_exists_and_refuses(
 async def test_a_repeated_delivery_is_processed_once(
     client: httpx.AsyncClient, sessions: sessionmaker[Session]
 ) -> None:
-    params = hello(sid="SMrepeat")
+    params = hello()
     first = await post_signed(client, "/webhooks/twilio", params)
     after_first = counts(sessions)
     again = await post_signed(client, "/webhooks/twilio", params)
