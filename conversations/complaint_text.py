@@ -1,5 +1,6 @@
-"""Reading a complaint's free text in everyday Bahasa Indonesia: a category guess, and whether it
-tells of danger (violence against a child, domestic violence, a life at risk).
+"""Reading a complaint's free text in everyday Bahasa Indonesia: a category guess, whether it
+tells of danger (violence against a child, domestic violence, a life at risk), whether it reads
+as a complaint about a pendamping's conduct, and which rostered pendamping it names.
 
 A pattern is a few word stems that must all appear, in any order, anywhere in the text ("kartu"
 + "telan" finds "ATM saya ketelan mesin"). Slang and abbreviations are expanded first ("blm",
@@ -7,6 +8,9 @@ A pattern is a few word stems that must all appear, in any order, anywhere in th
 """
 
 from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
@@ -59,6 +63,23 @@ DANGER_PATTERNS: tuple[Pattern, ...] = (
     ("mau", "mati"), ("ancam", "bunuh"), ("sekarat",), ("pingsan",), ("culik",),
 )  # fmt: skip
 
+# Conduct, whoever is meant: holding a card, cutting or collecting money, asking for payment,
+# threats. The category guess needs the word "pendamping"; these do not.
+CONDUCT_PATTERNS: tuple[Pattern, ...] = (
+    ("kartu", "pegang"), ("kartu", "tahan"), ("kartu", "simpan"),
+    ("buku", "tabung", "pegang"), ("potong",), ("pungut",), ("pungli",), ("minta", "uang"),
+    ("minta", "bayar"), ("suruh", "bayar"), ("harus", "bayar"), ("minta", "jatah"),
+    ("ancam",), ("intimidasi",), ("pendamping", "kasar"), ("pendamping", "marah"),
+)  # fmt: skip
+
+# Words people put before a name: "bu Sari", "pak Agus", "pendamping Sari Rahayu".
+HONORIFICS = frozenset(
+    {"bu", "ibu", "bunda", "pak", "bapak", "mbak", "mba", "mas", "kak", "teh", "bang", "bung",
+     "pendamping", "petugas", "sdr", "saudara", "saudari"}
+)  # fmt: skip
+FUZZY_NAME = 85.0
+MIN_NAME = 3
+
 FUZZY_WORD = 80.0
 
 
@@ -95,3 +116,50 @@ def guess_category(text: str) -> str | None:
 def tells_of_danger(text: str) -> bool:
     words = tokens(text)
     return any(_matches(pattern, words) for pattern in DANGER_PATTERNS)
+
+
+def reads_as_conduct(text: str) -> bool:
+    """The words describe a pendamping's (or any officer's) misconduct."""
+    words = tokens(text)
+    return any(_matches(pattern, words) for pattern in CONDUCT_PATTERNS)
+
+
+def _same_name(typed: str, name: str) -> bool:
+    return typed == name or (
+        len(name) >= 4 and len(typed) >= 4 and fuzz.ratio(typed, name) >= FUZZY_NAME
+    )
+
+
+def _strength(words: list[str], name: str) -> int:
+    """2: the whole name in order; 1: a title followed by the first name; 0: not named."""
+    parts = [p for p in normalise(name).split() if len(p) >= MIN_NAME]
+    if not parts:
+        return 0
+    if len(parts) > 1:
+        for start in range(len(words) - len(parts) + 1):
+            window = words[start : start + len(parts)]
+            if all(_same_name(typed, part) for typed, part in zip(window, parts, strict=True)):
+                return 2
+    for title, typed in itertools.pairwise(words):
+        if title in HONORIFICS and _same_name(typed, parts[0]):
+            return 1
+    return 0
+
+
+def named_person(text: str, people: Sequence[tuple[int, str]]) -> int | None:
+    """The id of the person whose name the text uses ("bu Sari", "Sari Rahayu"); the whole name
+    wins over a first name; None when no one, or no one clearly, is named."""
+    words = normalise(text).split()
+    scored = sorted(
+        (
+            (strength, person_id)
+            for person_id, name in people
+            if (strength := _strength(words, name))
+        ),
+        key=lambda pair: (-pair[0], pair[1]),
+    )
+    if not scored:
+        return None
+    if len(scored) > 1 and scored[0][0] == scored[1][0]:
+        return None  # two people fit as well: naming neither is better than naming the wrong one
+    return scored[0][1]

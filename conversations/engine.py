@@ -199,6 +199,14 @@ class Engine:
         state, reply = self.prompt(replace(state, updated_at=now), source)
         return Transition(state, [Reply(notice), reply])
 
+    def knows(self, state: FlowState) -> bool:
+        """Whether a saved state still names a flow and step this version has (a flow may have
+        changed its steps between a release and the next message)."""
+        flow = self.flows.get(state.flow or "")
+        if flow is None:
+            return False
+        return state.step == CONFIRM_STEP or any(step.name == state.step for step in flow.steps)
+
     def advance(
         self, state: FlowState, message: Inbound, now: datetime, source: OptionSource | None = None
     ) -> Transition:
@@ -236,7 +244,7 @@ class Engine:
                 return self._toggle(state, data, step, picked, options, now, source)
             if chosen is not None and chosen.value == DONE and not data.get(step.name):
                 return self.reprompt(state, now, source, self.t("conv.pick_at_least_one"))
-        if chosen is not None and chosen.value in (SKIP, DONE):
+        if chosen is not None and _is_engine_option(step, chosen):
             data.setdefault(step.name, [] if step.collects_attachments else None)
         elif chosen is not None and not (step.parse_choices and step.parse is not None):
             data[step.name] = chosen.value
@@ -342,6 +350,14 @@ def _keeps_typed(
     except Invalid:
         return False
     return True
+
+
+def _is_engine_option(step: Step, chosen: Option) -> bool:
+    """The engine's own "Selesai"/"Lewati", not a domain value spelled the same (a complaint's
+    status "selesai" offered as a filter is an answer like any other)."""
+    if step.collects_attachments or step.multiple:
+        return chosen.value == DONE
+    return step.skippable and chosen.value == SKIP
 
 
 def _picks(message: Inbound, chosen: Option | None, options: tuple[Option, ...]) -> list[Option]:

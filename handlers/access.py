@@ -1,43 +1,411 @@
-"""Who may see what: KPM data is for its pendamping, their supervisor and the coordinators."""
+"""The access policy: for every domain object, who handles it, who is told, who may see it, who
+may act on it, and who it escalates to. Chat lists, alerts, escalations, digests, status checks
+and the ticks ask this module; nothing else decides by role.
+
+A reader's scope:
+- a pendamping: their own work (and a complaint their supervisor gave them);
+- a supervisor: the pendamping linked to them;
+- a korkab: their kabupaten, and the supervisors linked to them with those supervisors' pendamping;
+- a korwil: the people whose roster row names their province (a row without one is in no
+  korwil's scope);
+- an admin with a kabupaten: that kabupaten; a desk admin (no kabupaten): everything.
+
+The chain of escalation is the handler's own: pendamping -> supervisor -> korkab -> the korwil of
+the province -> the desk admins, skipping a missing level, never "everyone with a role". A
+complaint about a pendamping's conduct is never routed or shown to a pendamping; the pendamping a
+complaint names never sees it at all.
+
+Every rule exists twice, once for one object in Python and once as an SQL predicate for lists;
+the tests check that both give the same answer for every reader and row.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import aliased
+from collections import Counter
+from collections.abc import Iterable, Sequence
 
-from storage.models import Person, Role
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
+from sqlalchemy.orm import Session, aliased, object_session
+
+from storage.models import Complaint, Consultation, Person, Role
+
+STAFF_ROLES = frozenset(Role.ALL)
+COORDINATORS = frozenset({Role.KORKAB, Role.KORWIL, Role.ADMIN})
 
 
-def may_read_work_of(reader: Person, pendamping: Person) -> bool:
-    if reader.role == Role.ADMIN or reader.id == pendamping.id:
+def active(people: Iterable[Person | None]) -> list[Person]:
+    """Active people, each once, in the order first seen."""
+    seen: dict[int, Person] = {}
+    for person in people:
+        if person is not None and person.active:
+            seen.setdefault(person.id, person)
+    return list(seen.values())
+
+
+def is_desk_admin(person: Person) -> bool:
+    return person.role == Role.ADMIN and not person.kabupaten
+
+
+# -- the reporting line -------------------------------------------------------------------
+def supervisor_of(pendamping: Person) -> Person | None:
+    """The pendamping's supervisor, only if that person is (still) an active supervisor."""
+    boss = pendamping.supervisor
+    if boss is None or not boss.active or boss.role != Role.SUPERVISOR:
+        return None
+    return boss
+
+
+def backup_of(supervisor: Person) -> Person | None:
+    backup = supervisor.backup
+    if backup is None or not backup.active or backup.role != Role.SUPERVISOR:
+        return None
+    return backup
+
+
+def korkab_of(supervisor: Person) -> Person | None:
+    boss = supervisor.supervisor
+    if boss is None or not boss.active or boss.role != Role.KORKAB:
+        return None
+    return boss
+
+
+def korwil_of(session: Session, person: Person) -> list[Person]:
+    """The active korwil of the person's province (none when the row names no province)."""
+    if not person.provinsi:
+        return []
+    return list(
+        session.scalars(
+            select(Person)
+            .where(
+                Person.role == Role.KORWIL,
+                Person.active.is_(True),
+                Person.provinsi == person.provinsi,
+            )
+            .order_by(Person.id)
+        )
+    )
+
+
+def desk_admins(session: Session) -> list[Person]:
+    """The complaint desk: active admins without a kabupaten."""
+    return list(
+        session.scalars(
+            select(Person)
+            .where(Person.role == Role.ADMIN, Person.active.is_(True), Person.kabupaten == "")
+            .order_by(Person.id)
+        )
+    )
+
+
+def korkab_for(session: Session, supervisor: Person) -> list[Person]:
+    """The korkab a supervisor is linked to; failing that, the korkab of their kabupaten."""
+    linked = korkab_of(supervisor)
+    if linked is not None:
+        return [linked]
+    if not supervisor.kabupaten:
+        return []
+    return list(
+        session.scalars(
+            select(Person)
+            .where(
+                Person.role == Role.KORKAB,
+                Person.active.is_(True),
+                Person.kabupaten == supervisor.kabupaten,
+            )
+            .order_by(Person.id)
+        )
+    )
+
+
+def chain_above(session: Session, person: Person) -> list[list[Person]]:
+    """The levels above `person`, nearest first, each a non-empty list: supervisor, korkab,
+    korwil, desk. A missing level is skipped, never filled with everyone of a role."""
+    levels: list[list[Person]] = []
+    line = person
+    if line.role == Role.PENDAMPING:
+        boss = supervisor_of(line)
+        if boss is not None:
+            levels.append([boss])
+            line = boss
+    if line.role == Role.SUPERVISOR:
+        korkab = korkab_for(session, line)
+        if korkab:
+            levels.append(korkab)
+            line = korkab[0]
+    if person.role in (Role.PENDAMPING, Role.SUPERVISOR, Role.KORKAB):
+        korwil = korwil_of(session, line) or korwil_of(session, person)
+        if korwil:
+            levels.append(korwil)
+    if person.role != Role.ADMIN:
+        desk = desk_admins(session)
+        if desk:
+            levels.append(desk)
+    return levels
+
+
+def escalation_level(session: Session, person: Person, level: int) -> list[Person]:
+    """Who hears at `level` (1 = the level right above `person`); past the top, the top."""
+    levels = chain_above(session, person)
+    if not levels:
+        return []
+    return levels[min(level, len(levels)) - 1]
+
+
+# -- people and their work (cases, P2K2 reports, consultations, slots) --------------------
+def _kabupaten_of_province(provinsi: str) -> Select[tuple[str]]:
+    return select(Person.kabupaten).where(Person.provinsi == provinsi, Person.kabupaten != "")
+
+
+def person_in_scope(reader: Person) -> ColumnElement[bool]:
+    """An SQL predicate on `Person`: the staff whose work `reader` may read (themselves too)."""
+    return or_(Person.id == reader.id, _others_in_scope(reader))
+
+
+def _others_in_scope(reader: Person) -> ColumnElement[bool]:
+    if reader.role == Role.ADMIN:
+        return true() if not reader.kabupaten else Person.kabupaten == reader.kabupaten
+    if reader.role == Role.KORWIL:
+        return Person.provinsi == reader.provinsi if reader.provinsi else false()
+    if reader.role == Role.KORKAB:
+        boss = aliased(Person)
+        under = select(boss.id).where(boss.supervisor_id == reader.id, boss.role == Role.SUPERVISOR)
+        linked = or_(
+            Person.id.in_(under),
+            and_(Person.role == Role.PENDAMPING, Person.supervisor_id.in_(under)),
+        )
+        if reader.kabupaten:
+            return or_(Person.kabupaten == reader.kabupaten, linked)
+        return linked
+    if reader.role == Role.SUPERVISOR:
+        return Person.supervisor_id == reader.id
+    return false()
+
+
+def may_read_work_of(reader: Person, person: Person) -> bool:
+    """The Python twin of `person_in_scope`, for one person."""
+    if reader.id == person.id:
         return True
-    supervisor = pendamping.supervisor
-    if supervisor is None:
-        return False
-    if reader.id == supervisor.id:
-        return True
-    return supervisor.supervisor_id is not None and reader.id == supervisor.supervisor_id
+    if reader.role == Role.ADMIN:
+        return not reader.kabupaten or person.kabupaten == reader.kabupaten
+    if reader.role == Role.KORWIL:
+        return bool(reader.provinsi) and person.provinsi == reader.provinsi
+    if reader.role == Role.KORKAB:
+        if reader.kabupaten and person.kabupaten == reader.kabupaten:
+            return True
+        if person.role == Role.SUPERVISOR:
+            boss: Person | None = person
+        elif person.role == Role.PENDAMPING:
+            boss = person.supervisor
+        else:
+            return False
+        return boss is not None and boss.role == Role.SUPERVISOR and boss.supervisor_id == reader.id
+    if reader.role == Role.SUPERVISOR:
+        return person.supervisor_id == reader.id
+    return False
 
 
 def pendamping_ids_visible_to(reader: Person) -> Select[tuple[int]]:
     """The ids of the pendamping whose work `reader` may read (a subquery)."""
-    query = select(Person.id).where(Person.role == Role.PENDAMPING)
-    if reader.role == Role.ADMIN:
-        return query
-    if reader.role == Role.SUPERVISOR:
-        return query.where(Person.supervisor_id == reader.id)
-    if reader.role == Role.KORKAB:
-        boss = aliased(Person)
-        return query.join(boss, Person.supervisor_id == boss.id).where(
-            boss.supervisor_id == reader.id
-        )
-    return query.where(Person.id == reader.id)
+    return select(Person.id).where(Person.role == Role.PENDAMPING, person_in_scope(reader))
 
 
-def supervisor_ids_under(reader: Person) -> Select[tuple[int]]:
-    """The supervisors whose work `reader` oversees (a korkab's supervisors; none otherwise)."""
-    if reader.role == Role.ADMIN:
-        return select(Person.id).where(Person.role == Role.SUPERVISOR)
-    return select(Person.id).where(
-        Person.role == Role.SUPERVISOR, Person.supervisor_id == reader.id
+def supervisors_in_scope(reader: Person) -> Select[tuple[Person]]:
+    """The active supervisors whose work `reader` oversees (none for a pendamping)."""
+    if reader.role == Role.PENDAMPING:
+        return select(Person).where(false())
+    return select(Person).where(
+        Person.role == Role.SUPERVISOR, Person.active.is_(True), person_in_scope(reader)
     )
+
+
+def may_give_feedback(reader: Person, pendamping: Person) -> bool:
+    """Feedback on a pendamping's case or report: those above them, never themselves."""
+    return reader.id != pendamping.id and may_read_work_of(reader, pendamping)
+
+
+# -- consultations ------------------------------------------------------------------------
+def consultation_alerted(c: Consultation) -> Person | None:
+    """Who is asked to answer a consultation: the supervisor it was sent to, if still one."""
+    supervisor = c.supervisor
+    if supervisor is None or not supervisor.active or supervisor.role != Role.SUPERVISOR:
+        return None
+    return supervisor
+
+
+def consultation_escalation(session: Session, c: Consultation) -> list[Person]:
+    """Who hears of a consultation its supervisor left unanswered: the next level above the
+    supervisor (korkab, else the korwil, else the desk) and the supervisor's backup."""
+    supervisor = c.supervisor
+    if supervisor is None:
+        return escalation_level(session, c.pendamping, 1)
+    return active([*escalation_level(session, supervisor, 1), backup_of(supervisor)])
+
+
+def may_see_consultation(reader: Person, c: Consultation) -> bool:
+    return reader.id in (c.pendamping_id, c.supervisor_id) or may_read_work_of(reader, c.pendamping)
+
+
+# -- complaints ---------------------------------------------------------------------------
+def complaint_handler_for(session: Session, kabupaten: str, kecamatan: str) -> Person | None:
+    """Who handles a complaint from this place: the supervisor of the kecamatan's pendamping
+    (the one most of them report to), else the korkab of the kabupaten, else a supervisor of
+    the kabupaten; None when the place is not known (the complaint desk places it)."""
+    if not kabupaten:
+        return None
+    if kecamatan:
+        area = session.scalars(
+            select(Person).where(
+                Person.role == Role.PENDAMPING,
+                Person.active.is_(True),
+                Person.kabupaten == kabupaten,
+                Person.kecamatan == kecamatan,
+            )
+        ).all()
+        bosses = Counter(boss.id for boss in (supervisor_of(p) for p in area) if boss)
+        if bosses:
+            top = max(bosses.values())
+            chosen = min(boss_id for boss_id, n in bosses.items() if n == top)
+            return session.get(Person, chosen)
+    for role in (Role.KORKAB, Role.SUPERVISOR):
+        found = session.scalars(
+            select(Person)
+            .where(Person.role == role, Person.active.is_(True), Person.kabupaten == kabupaten)
+            .order_by(Person.id)
+            .limit(1)
+        ).first()
+        if found is not None:
+            return found
+    return None
+
+
+def _not_named(c: Complaint, people: Iterable[Person]) -> list[Person]:
+    return [p for p in active(people) if p.id != c.named_pendamping_id]
+
+
+def complaint_first_alerts(session: Session, c: Complaint) -> list[Person]:
+    """Who is told of a new (or newly placed) complaint: its handler; for an urgent one or one
+    about conduct also the level above the handler. With no handler: the desk."""
+    handler = c.handler
+    if handler is None:
+        return _not_named(c, desk_admins(session))
+    people = [handler]
+    if c.urgent or c.about_conduct:
+        people += escalation_level(session, handler, 1)
+    return [p for p in _not_named(c, people) if not _barred(p, c)]
+
+
+def complaint_escalation(session: Session, c: Complaint, level: int) -> list[Person]:
+    """Level 0: the handler (and the pendamping it was given to); level n: the n-th level of
+    the handler's own chain (the desk when there is no handler or no chain)."""
+    handler = c.handler
+    if handler is None:
+        people: Sequence[Person] = desk_admins(session)
+    elif level == 0:
+        people = [handler, *([c.assignee] if c.assignee else [])]
+    else:
+        people = escalation_level(session, handler, level) or desk_admins(session)
+    return [p for p in _not_named(c, people) if not _barred(p, c)]
+
+
+def _barred(person: Person, c: Complaint) -> bool:
+    """A pendamping never handles a complaint about conduct, nor one that names her."""
+    if person.id == c.named_pendamping_id:
+        return True
+    return person.role == Role.PENDAMPING and c.about_conduct
+
+
+def _province_kabupaten(reader: Person, c: Complaint) -> bool:
+    if not reader.provinsi or not c.kabupaten:
+        return False
+    session = object_session(c)
+    if session is None:
+        return False
+    found = session.scalar(
+        select(Person.id)
+        .where(Person.provinsi == reader.provinsi, Person.kabupaten == c.kabupaten)
+        .limit(1)
+    )
+    return found is not None
+
+
+def may_see_complaint(reader: Person, c: Complaint) -> bool:
+    if _barred(reader, c):
+        return False
+    if reader.role == Role.PENDAMPING:
+        return c.assignee_id == reader.id
+    if reader.role == Role.ADMIN:
+        return not reader.kabupaten or c.kabupaten == reader.kabupaten
+    if reader.id == c.handler_id:
+        return True
+    handler = c.handler
+    if reader.role == Role.SUPERVISOR:
+        assignee = c.assignee
+        return assignee is not None and assignee.supervisor_id == reader.id
+    if reader.role == Role.KORKAB:
+        return (bool(reader.kabupaten) and c.kabupaten == reader.kabupaten) or (
+            handler is not None and handler.supervisor_id == reader.id
+        )
+    if reader.role == Role.KORWIL:
+        return _province_kabupaten(reader, c)
+    return False
+
+
+def complaints_visible_to(reader: Person) -> ColumnElement[bool]:
+    """The SQL twin of `may_see_complaint`, as a predicate on `Complaint`."""
+    not_named = or_(
+        Complaint.named_pendamping_id.is_(None), Complaint.named_pendamping_id != reader.id
+    )
+    return and_(not_named, _complaints_in_scope(reader))
+
+
+def _complaints_in_scope(reader: Person) -> ColumnElement[bool]:
+    if reader.role == Role.PENDAMPING:
+        return and_(Complaint.assignee_id == reader.id, Complaint.about_conduct.is_(False))
+    if reader.role == Role.ADMIN:
+        return true() if not reader.kabupaten else Complaint.kabupaten == reader.kabupaten
+    mine = Complaint.handler_id == reader.id
+    if reader.role == Role.SUPERVISOR:
+        theirs = select(Person.id).where(Person.supervisor_id == reader.id)
+        return or_(mine, Complaint.assignee_id.in_(theirs))
+    if reader.role == Role.KORKAB:
+        under = select(Person.id).where(Person.supervisor_id == reader.id)
+        scope = or_(mine, Complaint.handler_id.in_(under))
+        if reader.kabupaten:
+            scope = or_(scope, Complaint.kabupaten == reader.kabupaten)
+        return scope
+    if reader.role == Role.KORWIL:
+        if not reader.provinsi:
+            return mine
+        return or_(mine, Complaint.kabupaten.in_(_kabupaten_of_province(reader.provinsi)))
+    return false()
+
+
+def may_act_on_complaint(reader: Person, c: Complaint) -> bool:
+    """Whoever may see a complaint may work on it (take it, plan, answer the reporter)."""
+    return may_see_complaint(reader, c)
+
+
+def may_direct_complaint(reader: Person, c: Complaint) -> bool:
+    """Give it to a pendamping, reclassify it: its handler and those above, never a pendamping."""
+    return reader.role != Role.PENDAMPING and may_see_complaint(reader, c)
+
+
+def may_place_complaint(reader: Person, c: Complaint) -> bool:
+    """Place a complaint of unknown place: the desk, while no one handles it."""
+    return c.handler_id is None and is_desk_admin(reader) and reader.active
+
+
+def assignable_pendamping(session: Session, c: Complaint) -> list[Person]:
+    """The pendamping a complaint may be given to: those of its kecamatan (or, with no
+    kecamatan, the handling supervisor's own), never the one it names, none for conduct."""
+    if c.about_conduct or c.handler is None:
+        return []
+    query = select(Person).where(Person.role == Role.PENDAMPING, Person.active.is_(True))
+    if c.kecamatan:
+        query = query.where(Person.kabupaten == c.kabupaten, Person.kecamatan == c.kecamatan)
+    elif c.handler.role == Role.SUPERVISOR:
+        query = query.where(Person.supervisor_id == c.handler.id)
+    else:
+        return []
+    people = session.scalars(query.order_by(Person.name)).all()
+    return [p for p in people if p.id != c.named_pendamping_id]

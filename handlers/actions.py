@@ -1,9 +1,12 @@
-"""The table from finished flows and menu items to the domain actions that carry them out."""
+"""The table from finished flows, answered prompts, menu items and option lists to the domain
+actions that carry them out. Each entry declares the roles it serves; the role is checked here,
+once, for every action, before it runs (the actions then take `turn.staff` as given)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from conversations.flows import (
     case_update,
@@ -16,7 +19,9 @@ from conversations.flows import (
 )
 from conversations.messages import Option, Outcome, Reply
 from handlers import (
+    audit,
     cases,
+    complaint_directing,
     complaint_handling,
     complaints,
     consultations,
@@ -27,100 +32,171 @@ from handlers import (
     supervision_records,
 )
 from handlers import supervision as slots
+from handlers.identity import PUBLIC, role_of
 from handlers.prompts import PromptResult
 from handlers.turn import Turn
-from storage.models import ActionPrompt
+from storage.models import ActionPrompt, Role
 
 FlowAction = Callable[[Turn, Mapping[str, Any]], list[Reply]]
 MenuAction = Callable[[Turn], list[Reply]]
-
-FLOW_ACTIONS: dict[str, FlowAction] = {
-    consultation.NAME: consultations.open_consultation,
-    complaint.NAME: complaints.file_complaint,
-    consultation_followup.PROPOSE: consultations.propose_time,
-    consultation_followup.DECLINE: consultations.decline,
-    consultation_followup.NOTE: consultations.add_note,
-    consultation_followup.CLOSE: consultations.close,
-    case_update.NAME: cases.record_update,
-    case_update.FEEDBACK: cases.record_feedback,
-    p2k2_report.NAME: p2k2.record_report,
-    complaint_followup.PLAN: complaint_handling.record_plan,
-    complaint_followup.RESOLVE: complaint_handling.record_resolution,
-    complaint_followup.REJECT: complaint_handling.record_rejection,
-    complaint_followup.REFER: complaint_handling.record_referral,
-    complaint_followup.NOTE: complaint_handling.record_note,
-    complaint_followup.REPLY: complaint_handling.send_reply,
-    complaint_followup.REOPEN: complaint_handling.reopen,
-    complaint_followup.STATUS: complaints.check_status,
-    complaint_followup.LIST: complaint_handling.list_complaints,
-    supervision.PROPOSE: slots.propose,
-    supervision.REQUEST: slots.request,
-    supervision.COUNTER: slots.counter,
-    supervision.RESCHEDULE: slots.request_reschedule,
-    supervision.COUNTER_RESCHEDULE: slots.counter_reschedule,
-    supervision.ABSENCE: slots.record_absence,
-    supervision.RECORD: supervision_records.record_session,
-}
-
 PromptAction = Callable[[Turn, ActionPrompt, str], PromptResult]
+OptionSource = Callable[[Turn, Mapping[str, Any]], Sequence[Option]]
+F = TypeVar("F")
 
-# By prefix of ActionPrompt.action.
-PROMPT_ACTIONS: dict[str, PromptAction] = {
-    consultations.PROMPT_PREFIX: consultations.answer_prompt,
-    cases.PROMPT_PREFIX: cases.answer_prompt,
-    complaint_handling.PROMPT_PREFIX: complaint_handling.answer_prompt,
-    privacy.PROMPT_PREFIX: privacy.answer_prompt,
-    slot_states.PROMPT_PREFIX: slots.answer_prompt,
-    slot_states.RECORD_PREFIX: supervision_records.answer_prompt,
-    slot_states.SCHEDULE_PREFIX: supervision_records.answer_prompt,
+STAFF = frozenset(Role.ALL)
+ANYONE = STAFF | {PUBLIC}
+ABOVE_PENDAMPING = frozenset({Role.SUPERVISOR, Role.KORKAB, Role.KORWIL, Role.ADMIN})
+COORDINATORS = frozenset({Role.KORKAB, Role.KORWIL, Role.ADMIN})
+PENDAMPING = frozenset({Role.PENDAMPING})
+SUPERVISOR = frozenset({Role.SUPERVISOR})
+ADMIN = frozenset({Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class Allowed(Generic[F]):
+    """An action and the roles it serves."""
+
+    run: F
+    roles: frozenset[str]
+
+
+FLOW_ACTIONS: dict[str, Allowed[FlowAction]] = {
+    consultation.NAME: Allowed(consultations.open_consultation, PENDAMPING),
+    complaint.NAME: Allowed(complaints.file_complaint, ANYONE),
+    consultation_followup.PROPOSE: Allowed(consultations.propose_time, STAFF),
+    consultation_followup.DECLINE: Allowed(consultations.decline, SUPERVISOR),
+    consultation_followup.NOTE: Allowed(consultations.add_note, STAFF),
+    consultation_followup.CLOSE: Allowed(consultations.close, SUPERVISOR),
+    case_update.NAME: Allowed(cases.record_update, PENDAMPING),
+    case_update.FEEDBACK: Allowed(cases.record_feedback, ABOVE_PENDAMPING),
+    p2k2_report.NAME: Allowed(p2k2.record_report, PENDAMPING),
+    complaint_followup.PLAN: Allowed(complaint_handling.record_plan, STAFF),
+    complaint_followup.RESOLVE: Allowed(complaint_handling.record_resolution, STAFF),
+    complaint_followup.REJECT: Allowed(complaint_handling.record_rejection, ABOVE_PENDAMPING),
+    complaint_followup.REFER: Allowed(complaint_handling.record_referral, ABOVE_PENDAMPING),
+    complaint_followup.NOTE: Allowed(complaint_handling.record_note, STAFF),
+    complaint_followup.REPLY: Allowed(complaint_handling.send_reply, STAFF),
+    complaint_followup.ASSIGN: Allowed(complaint_directing.assign, ABOVE_PENDAMPING),
+    complaint_followup.RECLASSIFY: Allowed(complaint_directing.reclassify, ABOVE_PENDAMPING),
+    complaint_followup.PLACE: Allowed(complaint_directing.place, ADMIN),
+    complaint_followup.REOPEN: Allowed(complaint_handling.reopen, ANYONE),
+    complaint_followup.STATUS: Allowed(complaints.check_status, ANYONE),
+    complaint_followup.LIST: Allowed(complaint_handling.list_complaints, ABOVE_PENDAMPING),
+    supervision.PROPOSE: Allowed(slots.propose, SUPERVISOR),
+    supervision.REQUEST: Allowed(slots.request, PENDAMPING),
+    supervision.COUNTER: Allowed(slots.counter, STAFF),
+    supervision.RESCHEDULE: Allowed(slots.request_reschedule, STAFF),
+    supervision.COUNTER_RESCHEDULE: Allowed(slots.counter_reschedule, SUPERVISOR),
+    supervision.ABSENCE: Allowed(slots.record_absence, STAFF),
+    supervision.RECORD: Allowed(supervision_records.record_session, SUPERVISOR),
 }
 
-MENU_ACTIONS: dict[str, MenuAction] = {
-    "open_consultations": consultations.list_open_for_supervisor,
-    "my_consultations": consultations.list_for_pendamping,
-    "my_data": privacy.show_my_data,
-    "settings": cases.settings_prompt,
-    "schedule": supervision_records.schedule_view,
-    "district_figures": supervision_records.district_figures,
-    "cases_list": cases.list_for_staff,
-    "p2k2_coverage": p2k2.coverage_for_staff,
+# By prefix of ActionPrompt.action; the first that matches.
+PROMPT_ACTIONS: dict[str, Allowed[PromptAction]] = {
+    consultations.PROMPT_PREFIX: Allowed(consultations.answer_prompt, STAFF),
+    cases.PROMPT_PREFIX: Allowed(cases.answer_prompt, STAFF),
+    complaint_handling.STAFF_ACTION: Allowed(complaint_handling.answer_prompt, STAFF),
+    complaint_handling.REPORTER_ACTION: Allowed(complaint_handling.answer_prompt, ANYONE),
+    privacy.PROMPT_PREFIX: Allowed(privacy.answer_prompt, ANYONE),
+    slot_states.PROMPT_PREFIX: Allowed(slots.answer_prompt, STAFF),
+    slot_states.RECORD_PREFIX: Allowed(supervision_records.answer_prompt, STAFF),
+    slot_states.SCHEDULE_PREFIX: Allowed(supervision_records.answer_prompt, STAFF),
 }
+
+MENU_ACTIONS: dict[str, Allowed[MenuAction]] = {
+    "open_consultations": Allowed(consultations.list_open_for_supervisor, SUPERVISOR),
+    "my_consultations": Allowed(consultations.list_for_pendamping, PENDAMPING),
+    "my_data": Allowed(privacy.show_my_data, ANYONE),
+    "settings": Allowed(cases.settings_prompt, SUPERVISOR),
+    "schedule": Allowed(supervision_records.schedule_view, PENDAMPING | SUPERVISOR),
+    "district_figures": Allowed(supervision_records.district_figures, COORDINATORS),
+    "cases_list": Allowed(cases.list_for_staff, ABOVE_PENDAMPING),
+    "p2k2_coverage": Allowed(p2k2.coverage_for_staff, ABOVE_PENDAMPING),
+}
+
+
+def _places(turn: Turn, data: Mapping[str, Any]) -> Sequence[Option]:
+    return [Option(place, place) for place in staff.places(turn.session)]
+
+
+def _kecamatan(turn: Turn, data: Mapping[str, Any]) -> Sequence[Option]:
+    kabupaten = str(data.get("kabupaten", ""))
+    within = "" if kabupaten == complaint.LOCATION_UNKNOWN else kabupaten
+    return [Option(place, place) for place in staff.places(turn.session, within)]
+
+
+OPTION_SOURCES: dict[str, Allowed[OptionSource]] = {
+    complaint.KABUPATEN_SOURCE: Allowed(_places, ANYONE),
+    complaint.KECAMATAN_SOURCE: Allowed(_kecamatan, ANYONE),
+    case_update.CASE_SOURCE: Allowed(lambda turn, _data: cases.my_case_options(turn), PENDAMPING),
+    p2k2_report.SESSION_SOURCE: Allowed(p2k2.session_options, PENDAMPING),
+    p2k2_report.GROUP_SOURCE: Allowed(lambda turn, _data: p2k2.group_options(turn), PENDAMPING),
+    supervision.MY_PENDAMPING: Allowed(slots.my_pendamping_options, SUPERVISOR),
+    supervision.SESSION_PARTICIPANTS: Allowed(supervision_records.participant_options, SUPERVISOR),
+    complaint_followup.OWN_TICKETS_SOURCE: Allowed(
+        lambda turn, _data: complaints.own_ticket_options(turn), ANYONE
+    ),
+    complaint_followup.FILTER_SOURCE: Allowed(complaint_handling.filter_options, STAFF),
+    complaint_followup.ASSIGNABLE_SOURCE: Allowed(
+        complaint_directing.assignable_options, ABOVE_PENDAMPING
+    ),
+}
+
+
+def _allowed(turn: Turn, entry: Allowed[Any], what: str) -> bool:
+    role = role_of(turn.person)
+    if role in entry.roles:
+        return True
+    audit.record(
+        turn.session,
+        "access.denied",
+        "action",
+        what,
+        actor=turn.person,
+        actor_address=None if turn.person else turn.inbound.address,
+        role=role,
+    )
+    return False
+
+
+def _denied(turn: Turn) -> list[Reply]:
+    return [Reply(turn.t("conv.not_allowed"))]
+
+
+def may_continue_flow(flow: str, turn: Turn) -> bool:
+    """Whether the sender's role may go on with a flow that is running (a role can change on
+    the roster between two messages)."""
+    entry = FLOW_ACTIONS.get(flow)
+    return entry is not None and _allowed(turn, entry, flow)
 
 
 def complete_flow(outcome: Outcome, turn: Turn) -> list[Reply]:
-    return FLOW_ACTIONS[outcome.flow](turn, outcome.data)
+    entry = FLOW_ACTIONS[outcome.flow]
+    if not _allowed(turn, entry, outcome.flow):
+        return _denied(turn)
+    return entry.run(turn, outcome.data)
 
 
 def answer_prompt(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
-    for prefix, action in PROMPT_ACTIONS.items():
+    for prefix, entry in PROMPT_ACTIONS.items():
         if prompt.action.startswith(prefix):
-            return action(turn, prompt, value)
+            if not _allowed(turn, entry, prompt.action):
+                return PromptResult(_denied(turn))
+            return entry.run(turn, prompt, value)
     raise KeyError(f"no handler for prompt action {prompt.action!r}")
 
 
 def run_menu_action(name: str, turn: Turn) -> list[Reply]:
-    return MENU_ACTIONS[name](turn)
+    entry = MENU_ACTIONS[name]
+    if not _allowed(turn, entry, name):
+        return _denied(turn)
+    return entry.run(turn)
 
 
 def dynamic_options(name: str, turn: Turn, data: Mapping[str, Any]) -> Sequence[Option]:
-    if name == complaint.KABUPATEN_SOURCE:
-        return [Option(place, place) for place in staff.places(turn.session)]
-    if name == complaint.KECAMATAN_SOURCE:
-        kabupaten = str(data.get("kabupaten", ""))
-        within = "" if kabupaten == complaint.LOCATION_UNKNOWN else kabupaten
-        return [Option(place, place) for place in staff.places(turn.session, within)]
-    if name == case_update.CASE_SOURCE:
-        return cases.my_case_options(turn)
-    if name == p2k2_report.SESSION_SOURCE:
-        return p2k2.session_options(turn, data)
-    if name == p2k2_report.GROUP_SOURCE:
-        return p2k2.group_options(turn)
-    if name == supervision.MY_PENDAMPING:
-        return slots.my_pendamping_options(turn, data)
-    if name == supervision.SESSION_PARTICIPANTS:
-        return supervision_records.participant_options(turn, data)
-    if name == complaint_followup.OWN_TICKETS_SOURCE:
-        return complaints.own_ticket_options(turn)
-    if name == complaint_followup.FILTER_SOURCE:
-        return complaint_handling.filter_options(turn, data)
-    raise KeyError(f"no option source {name!r}")
+    entry = OPTION_SOURCES.get(name)
+    if entry is None:
+        raise KeyError(f"no option source {name!r}")
+    if role_of(turn.person) not in entry.roles:
+        return []
+    return entry.run(turn, data)

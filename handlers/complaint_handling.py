@@ -1,7 +1,9 @@
-"""Handling a filed complaint: staff take it and move it through its lifecycle (baru ->
-diterima -> diproses -> selesai, or ditolak / dirujuk), the reporter is told each change in plain
-words, rates the answer and may reopen it within 7 days; SLA clocks on working days remind the
-handler and escalate to the korkab, then the admins."""
+"""Handling a filed complaint: its handler takes it and moves it through its lifecycle (baru ->
+diterima -> diproses -> selesai, or ditolak / dirujuk), may give it to one pendamping or
+reclassify it; the complaint desk places one of unknown place. The reporter is told each change
+in plain words, rates the answer and may reopen it within 7 days. SLA clocks on working days
+remind the handler and escalate along the handler's own chain. Who may do what is
+`handlers.access`'s answer."""
 
 from __future__ import annotations
 
@@ -9,17 +11,17 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
 
 from conversations.catalog import Catalog, in_sentence
+from conversations.complaint_text import named_person, reads_as_conduct
 from conversations.flows import complaint_followup as flows
 from conversations.flows.complaint import CATEGORIES
 from conversations.messages import Option, Reply
 from handlers import access, audit, outbox, prompts
 from handlers.context import AppContext
 from handlers.prompts import PromptResult
-from handlers.staff import unique, with_role
 from handlers.turn import Turn
 from handlers.workdays import add_working_days_at
 from storage.models import ActionPrompt, Complaint, ComplaintNote, Person, Role
@@ -37,25 +39,33 @@ PROMPT_PREFIX = "complaint."
 LIST_LIMIT = 8
 
 
-# -- who may act --------------------------------------------------------------------------
-def may_handle(person: Person, c: Complaint) -> bool:
-    """Staff of the complaint's area; never a pendamping for a complaint about conduct."""
-    if person.role == Role.ADMIN or person.id == c.handler_id:
-        return True
-    if person.role == Role.PENDAMPING:
-        return (
-            c.category != CONDUCT_CATEGORY
-            and bool(c.kecamatan)
-            and (person.kecamatan, person.kabupaten) == (c.kecamatan, c.kabupaten)
+# -- what a complaint is about -----------------------------------------------------------
+def named_pendamping(session: Session, text: str, kabupaten: str) -> int | None:
+    """The rostered pendamping of the kabupaten that the text names, if any. With no kabupaten
+    nothing is matched (the desk places it, and the text is read again then)."""
+    if not kabupaten:
+        return None
+    people = session.execute(
+        select(Person.id, Person.name).where(
+            Person.role == Role.PENDAMPING,
+            Person.active.is_(True),
+            Person.kabupaten == kabupaten,
         )
-    handler = c.handler
-    if person.role == Role.KORKAB:
-        if handler is None:
-            return not c.kabupaten or person.kabupaten == c.kabupaten
-        return person.id in (handler.id, handler.supervisor_id)
-    if person.role == Role.SUPERVISOR and handler is not None and handler.role == Role.KORKAB:
-        return person.supervisor_id == handler.id
-    return False
+    ).all()
+    return named_person(text, [(person_id, name) for person_id, name in people])
+
+
+def read_conduct(session: Session, c: Complaint) -> None:
+    """Mark the complaint as about conduct when its category says so, its text reads so, or it
+    names a rostered pendamping (who then never receives, takes or sees it)."""
+    c.named_pendamping_id = c.named_pendamping_id or named_pendamping(
+        session, c.description, c.kabupaten
+    )
+    c.about_conduct = (
+        c.category == CONDUCT_CATEGORY
+        or reads_as_conduct(c.description)
+        or c.named_pendamping_id is not None
+    )
 
 
 def _reporter_label(c: Complaint, t: Catalog) -> str:
@@ -77,14 +87,29 @@ def _facts(c: Complaint, t: Catalog, when: str) -> dict[str, str]:
     }
 
 
-def staff_options(c: Complaint, t: Catalog) -> list[Option]:
-    values: tuple[str, ...] = ()
-    if c.status == NEW:
-        values = ("terima", "tolak", "rujuk", "catat")
-    elif c.status == ACCEPTED:
-        values = ("proses", "selesai", "tolak", "rujuk", "catat", "balas")
-    elif c.status == IN_PROGRESS:
-        values = ("selesai", "rujuk", "catat", "balas")
+def staff_options(c: Complaint, t: Catalog, person: Person) -> list[Option]:
+    """The choices `person` has on this complaint now (none if they may not act on it)."""
+    if not access.may_act_on_complaint(person, c) or c.status not in OPEN_STATUSES:
+        return []
+    if person.role == Role.PENDAMPING:  # the pendamping it was given to
+        values: tuple[str, ...] = {
+            NEW: ("terima", "catat"),
+            ACCEPTED: ("proses", "selesai", "catat", "balas"),
+            IN_PROGRESS: ("selesai", "catat", "balas"),
+        }[c.status]
+    else:
+        values = {
+            NEW: ("terima", "tolak", "rujuk", "catat"),
+            ACCEPTED: ("proses", "selesai", "tolak", "rujuk", "catat", "balas"),
+            IN_PROGRESS: ("selesai", "rujuk", "catat", "balas"),
+        }[c.status]
+        if access.may_place_complaint(person, c):
+            values = ("tempatkan", *values)
+        if access.may_direct_complaint(person, c):
+            session = object_session(c)
+            if session is not None and access.assignable_pendamping(session, c):
+                values = (*values, "serahkan")
+            values = (*values, "kategori")
     return [Option(v, t(f"complaint.opt_{v}")) for v in values]
 
 
@@ -102,19 +127,23 @@ def _zone(c: Complaint, default_tz: str) -> str:
     return c.handler.timezone if c.handler else default_tz
 
 
-def alert_staff(turn: Turn, c: Complaint, person: Person) -> None:
-    """The first alert about a new complaint, with the choices the person may take."""
+def alert_staff(
+    turn: Turn, c: Complaint, person: Person, lead: str | None = None, **extra: str
+) -> None:
+    """An alert about a complaint (new, placed, given to them) with the choices they have."""
     t = turn.t
-    lead = "complaint.alert_urgent" if c.urgent else "complaint.alert"
-    text = t(lead, **_facts(c, t, turn.local_date(c.ack_due_at, person)))
-    key = turn.key(f"complaint:{c.id}:alert:{person.id}")
+    lead = lead or ("complaint.alert_urgent" if c.urgent else "complaint.alert")
+    text = t(lead, **_facts(c, t, turn.local_date(c.ack_due_at, person)), **extra)
+    if c.handler_id is None:
+        text = f"{text}\n{t('complaint.alert_desk')}"
+    key = turn.key(f"complaint:{c.id}:alert:{c.handler_id}:{person.id}")
     prompts.offer(
         turn.session,
         person,
         STAFF_ACTION,
         c.id,
         text,
-        staff_options(c, t),
+        staff_options(c, t, person),
         key,
         turn.now,
         turn.ctx.channels,
@@ -122,7 +151,7 @@ def alert_staff(turn: Turn, c: Complaint, person: Person) -> None:
     )
 
 
-def _tell_reporter(session: Session, c: Complaint, reply: Reply, key: str, now: datetime) -> None:
+def tell_reporter(session: Session, c: Complaint, reply: Reply, key: str, now: datetime) -> None:
     if c.reporter_address.startswith("dihapus"):
         return
     outbox.enqueue(
@@ -130,7 +159,7 @@ def _tell_reporter(session: Session, c: Complaint, reply: Reply, key: str, now: 
     )
 
 
-def _note(
+def note(
     session: Session, c: Complaint, author: Person | None, kind: str, text: str, now: datetime
 ) -> None:
     session.add(
@@ -144,7 +173,7 @@ def _note(
     )
 
 
-def _restart_clock(c: Complaint) -> None:
+def restart_clock(c: Complaint) -> None:
     """A milestone was met: the next one's clock starts from level 0."""
     c.sla_level = 0
     c.next_sla_check_at = _current_due(c)
@@ -158,10 +187,10 @@ def answer_prompt(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
         return PromptResult([Reply(t("complaint.stale"))])
     if prompt.action == REPORTER_ACTION:
         return _reporter_answer(turn, c, value)
-    person = turn.person
-    if person is None or not may_handle(person, c):
+    person = turn.staff
+    if not access.may_act_on_complaint(person, c):
         return PromptResult([Reply(t("complaint.not_yours"))])
-    if value not in {o.value for o in staff_options(c, t)}:
+    if value not in {o.value for o in staff_options(c, t, person)}:
         return PromptResult([Reply(t("complaint.stale_status", status=t(f"status.{c.status}")))])
     data = {"complaint_id": c.id}
     if value == "terima":
@@ -169,6 +198,7 @@ def answer_prompt(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
     flow = {
         "proses": flows.PLAN, "selesai": flows.RESOLVE, "tolak": flows.REJECT,
         "rujuk": flows.REFER, "catat": flows.NOTE, "balas": flows.REPLY,
+        "serahkan": flows.ASSIGN, "kategori": flows.RECLASSIFY, "tempatkan": flows.PLACE,
     }[value]  # fmt: skip
     return PromptResult([], flow, data)
 
@@ -176,13 +206,15 @@ def answer_prompt(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
 def _accept(turn: Turn, c: Complaint, person: Person) -> list[Reply]:
     session, t, now = turn.session, turn.t, turn.now
     c.status = ACCEPTED
-    c.handler_id = person.id
-    c.handler = person
+    if person.role != Role.PENDAMPING:
+        # The one who takes it handles it (the desk, or a coordinator taking it over); the
+        # pendamping it was given to works on it for its handler, who keeps it in view.
+        c.handler_id, c.handler = person.id, person
     c.acknowledged_at = c.acknowledged_at or now
-    _restart_clock(c)
-    _note(session, c, person, "status", ACCEPTED, now)
+    restart_clock(c)
+    note(session, c, person, "status", ACCEPTED, now)
     audit.record(session, "complaint.accepted", "complaint", c.id, actor=person)
-    _tell_reporter(
+    tell_reporter(
         session,
         c,
         Reply(
@@ -196,16 +228,15 @@ def _accept(turn: Turn, c: Complaint, person: Person) -> list[Reply]:
         now,
     )
     text = t("complaint.taken", ticket=c.ticket_code)
-    return [
-        prompts.make_prompt(session, person, STAFF_ACTION, c.id, text, staff_options(c, t), now)
-    ]
+    options = staff_options(c, t, person)
+    return [prompts.make_prompt(session, person, STAFF_ACTION, c.id, text, options, now)]
 
 
 def _checked(turn: Turn, data: Mapping[str, Any], action: str) -> Complaint | None:
     c = turn.session.get(Complaint, data["complaint_id"])
-    if c is None or turn.person is None or not may_handle(turn.person, c):
+    if c is None or not access.may_act_on_complaint(turn.staff, c):
         return None
-    return c if action in {o.value for o in staff_options(c, turn.t)} else None
+    return c if action in {o.value for o in staff_options(c, turn.t, turn.staff)} else None
 
 
 def _stale(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
@@ -218,7 +249,7 @@ def record_plan(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     c = _checked(turn, data, "proses")
     if c is None:
         return _stale(turn, data)
-    session, t, now, person = turn.session, turn.t, turn.now, turn.person
+    session, t, now, person = turn.session, turn.t, turn.now, turn.staff
     c.status, c.plan, c.planned_at = IN_PROGRESS, data["plan"], now
     c.acknowledged_at = c.acknowledged_at or now
     if data["field_visit"] == "ya":
@@ -226,8 +257,8 @@ def record_plan(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
         c.resolve_due_at = add_working_days_at(
             c.created_at, FIELD_RESOLVE_DAYS, _zone(c, turn.ctx.default_tz)
         )
-    _restart_clock(c)
-    _note(session, c, person, "plan", c.plan, now)
+    restart_clock(c)
+    note(session, c, person, "plan", c.plan, now)
     audit.record(
         session,
         "complaint.planned",
@@ -236,7 +267,7 @@ def record_plan(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
         actor=person,
         field_verification=c.field_verification,
     )
-    _tell_reporter(
+    tell_reporter(
         session,
         c,
         Reply(
@@ -257,11 +288,11 @@ def record_resolution(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     c = _checked(turn, data, "selesai")
     if c is None:
         return _stale(turn, data)
-    session, t, now, person = turn.session, turn.t, turn.now, turn.person
+    session, t, now, person = turn.session, turn.t, turn.now, turn.staff
     c.status, c.resolution, c.resolved_at = RESOLVED, data["resolution"], now
     c.acknowledged_at = c.acknowledged_at or now
     c.next_sla_check_at = None
-    _note(session, c, person, "resolution", c.resolution, now)
+    note(session, c, person, "resolution", c.resolution, now)
     audit.record(session, "complaint.resolved", "complaint", c.id, actor=person)
     options = [Option(str(n), t(f"complaint.rate_{n}")) for n in range(5, 0, -1)]
     options.append(Option("buka", t("complaint.opt_reopen")))
@@ -287,14 +318,14 @@ def _close_as(
     c = _checked(turn, data, action)
     if c is None:
         return _stale(turn, data)
-    session, t, now, person = turn.session, turn.t, turn.now, turn.person
+    session, t, now, person = turn.session, turn.t, turn.now, turn.staff
     c.status = status
     c.resolution = data[field]
     c.resolved_at = now
     c.next_sla_check_at = None
-    _note(session, c, person, status, c.resolution, now)
+    note(session, c, person, status, c.resolution, now)
     audit.record(session, f"complaint.{status}", "complaint", c.id, actor=person)
-    _tell_reporter(
+    tell_reporter(
         session,
         c,
         Reply(t(reporter_key, ticket=c.ticket_code, text=c.resolution)),
@@ -316,7 +347,7 @@ def record_note(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     c = _checked(turn, data, "catat")
     if c is None:
         return _stale(turn, data)
-    _note(turn.session, c, turn.person, "note", data["note"], turn.now)
+    note(turn.session, c, turn.person, "note", data["note"], turn.now)
     audit.record(turn.session, "complaint.note", "complaint", c.id, actor=turn.person)
     return [Reply(turn.t("complaint.note_saved", ticket=c.ticket_code))]
 
@@ -326,9 +357,9 @@ def send_reply(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     if c is None:
         return _stale(turn, data)
     t = turn.t
-    _note(turn.session, c, turn.person, "reply", data["message"], turn.now)
+    note(turn.session, c, turn.person, "reply", data["message"], turn.now)
     audit.record(turn.session, "complaint.replied", "complaint", c.id, actor=turn.person)
-    _tell_reporter(
+    tell_reporter(
         turn.session,
         c,
         Reply(t("complaint.to_reporter_message", ticket=c.ticket_code, message=data["message"])),
@@ -365,24 +396,24 @@ def reopen(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     c.status, c.resolved_at, c.rating = IN_PROGRESS, None, None
     c.reopened_count += 1
     c.resolve_due_at = add_working_days_at(now, RESOLVE_DAYS, _zone(c, turn.ctx.default_tz))
-    _restart_clock(c)
-    _note(session, c, None, "reopen", data["reason"], now)
+    restart_clock(c)
+    note(session, c, None, "reopen", data["reason"], now)
     audit.record(session, "complaint.reopened", "complaint", c.id, actor_address=c.reporter_address)
-    if c.handler is not None:
+    for person in access.complaint_escalation(session, c, 0):
         text = t(
             "complaint.reopened_to_staff",
             ticket=c.ticket_code,
             reason=data["reason"],
-            due=turn.local_date(c.resolve_due_at, c.handler),
+            due=turn.local_date(c.resolve_due_at, person),
         )
         prompts.offer(
             session,
-            c.handler,
+            person,
             STAFF_ACTION,
             c.id,
             text,
-            staff_options(c, t),
-            turn.key(f"complaint:{c.id}:reopen"),
+            staff_options(c, t, person),
+            turn.key(f"complaint:{c.id}:reopen:{person.id}"),
             now,
             turn.ctx.channels,
             kind="complaint_alert",
@@ -420,7 +451,7 @@ def filter_options(turn: Turn, data: Mapping[str, Any]) -> Sequence[Option]:
     if data.get("by") == "kecamatan":
         places = turn.session.scalars(
             select(Complaint.kecamatan)
-            .where(Complaint.kecamatan != "")
+            .where(Complaint.kecamatan != "", access.complaints_visible_to(turn.staff))
             .distinct()
             .order_by(Complaint.kecamatan)
         ).all()
@@ -428,23 +459,9 @@ def filter_options(turn: Turn, data: Mapping[str, Any]) -> Sequence[Option]:
     return []
 
 
-def _visible(person: Person) -> Any:
-    if person.role == Role.ADMIN:
-        return Complaint.id.is_not(None)
-    if person.role == Role.PENDAMPING:
-        return (
-            (Complaint.kecamatan == person.kecamatan)
-            & (Complaint.kabupaten == person.kabupaten)
-            & (Complaint.category != CONDUCT_CATEGORY)
-        )
-    handlers = access.supervisor_ids_under(person)
-    return or_(Complaint.handler_id == person.id, Complaint.handler_id.in_(handlers))
-
-
 def list_complaints(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
-    person, t, now = turn.person, turn.t, turn.now
-    assert person is not None
-    query = select(Complaint).where(_visible(person))
+    person, t, now = turn.staff, turn.t, turn.now
+    query = select(Complaint).where(access.complaints_visible_to(person))
     by, value = data["by"], data.get("value")
     if by == "aktif":
         query = query.where(Complaint.status.in_(OPEN_STATUSES))
@@ -469,11 +486,10 @@ def list_complaints(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
         late = due is not None and due <= now
         facts = _facts(c, t, turn.local_date(due, person) if due else "-")
         text = t("complaint.list_item_late" if late else "complaint.list_item", **facts)
-        if may_handle(person, c) and c.status in OPEN_STATUSES:
+        options = staff_options(c, t, person)
+        if options:
             replies.append(
-                prompts.make_prompt(
-                    turn.session, person, STAFF_ACTION, c.id, text, staff_options(c, t), now
-                )
+                prompts.make_prompt(turn.session, person, STAFF_ACTION, c.id, text, options, now)
             )
         else:
             replies.append(Reply(text))
@@ -484,7 +500,8 @@ def list_complaints(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
 
 # -- SLA clocks ---------------------------------------------------------------------------
 def run_sla_clocks(ctx: AppContext, session: Session, now: datetime) -> int:
-    """Level 0 at the due time: remind the handler; +1 working day: the korkab; +2: admins."""
+    """Level 0 at the due time: remind the handler (and the pendamping it was given to); +1
+    working day: the next level of the handler's chain; +2: the level above that."""
     t = ctx.catalog
     rows = session.scalars(
         select(Complaint)
@@ -504,7 +521,7 @@ def run_sla_clocks(ctx: AppContext, session: Session, now: datetime) -> int:
         key = f"complaint:{c.id}:sla:{milestone}:{c.reopened_count}:{c.sla_level}"
         facts = _facts(c, t, "")
         text = t(f"complaint.sla_{milestone}", **facts)
-        recipients = _escalation_targets(session, c, c.sla_level)
+        recipients = access.complaint_escalation(session, c, c.sla_level)
         for person in recipients:
             prompts.offer(
                 session,
@@ -512,7 +529,7 @@ def run_sla_clocks(ctx: AppContext, session: Session, now: datetime) -> int:
                 STAFF_ACTION,
                 c.id,
                 t(f"complaint.sla_level_{min(c.sla_level, 2)}", body=text),
-                staff_options(c, t) if may_handle(person, c) else [],
+                staff_options(c, t, person),
                 f"{key}:{person.id}",
                 now,
                 ctx.channels,
@@ -534,13 +551,3 @@ def run_sla_clocks(ctx: AppContext, session: Session, now: datetime) -> int:
             else None
         )
     return len(rows)
-
-
-def _escalation_targets(session: Session, c: Complaint, level: int) -> list[Person]:
-    handler = c.handler
-    if level == 0:
-        return unique([handler]) or with_role(session, Role.KORKAB)
-    if level == 1:
-        boss = handler.supervisor if handler and handler.role == Role.SUPERVISOR else None
-        return unique([boss]) or with_role(session, Role.KORKAB)
-    return with_role(session, Role.ADMIN) or with_role(session, Role.KORKAB)

@@ -1,8 +1,9 @@
-"""Complaints (pengaduan): filing with a ticket code and kode cek, routing, status checks.
+"""Complaints (pengaduan): filing with a ticket code and kode cek, and status checks.
 
-Routing keeps the conflict-of-interest rule: a complaint about a pendamping's conduct goes to
-the supervisor and the korkab only, never to a pendamping. An anonymous reporter's number is
-kept (so the bot can answer them) but never shown to staff; only the audit log names it.
+Who handles a new complaint and who is told is `handlers.access`'s answer: the supervisor of the
+kecamatan (or the korkab), the complaint desk when the place is not known, never a pendamping
+first. An anonymous reporter's number is kept (so the bot can answer them) but never shown to
+staff; only the audit log names it.
 """
 
 from __future__ import annotations
@@ -20,18 +21,16 @@ from sqlalchemy.orm import Session
 from conversations.complaint_text import tells_of_danger
 from conversations.flows.complaint import LOCATION_UNKNOWN, YES, resolved_category
 from conversations.messages import Channel, Option, Reply
-from handlers import audit, complaint_handling
+from handlers import access, audit, complaint_handling
 from handlers.phones import try_e164
-from handlers.staff import in_kabupaten, pendamping_of, unique, with_role
 from handlers.turn import Turn
 from handlers.workdays import add_working_days_at
-from storage.models import Complaint, Role, StatusCheckAttempt
+from storage.models import Complaint, StatusCheckAttempt
 
 # No 0/O or 1/I: codes are read out over the phone and typed on small keyboards.
 TICKET_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 TICKET_LENGTH = 8
 CHECK_CODE_DIGITS = 4
-CONDUCT_CATEGORY = "perilaku_pendamping"
 # Wrong kode cek answers allowed per hour, from one number and on one ticket.
 MAX_FAILED_CHECKS_PER_ADDRESS = 5
 MAX_FAILED_CHECKS_PER_TICKET = 10
@@ -74,16 +73,7 @@ def file_complaint(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
         "" if data.get(key, LOCATION_UNKNOWN) == LOCATION_UNKNOWN else str(data[key])
         for key in ("kabupaten", "kecamatan")
     )
-    area = pendamping_of(session, kabupaten, kecamatan)
-    supervisors = unique(p.supervisor for p in area)
-    if not supervisors and kabupaten:
-        supervisors = in_kabupaten(session, Role.SUPERVISOR, kabupaten)
-    coordinators = (
-        unique(s.supervisor for s in supervisors)
-        or (in_kabupaten(session, Role.KORKAB, kabupaten) if kabupaten else [])
-        or with_role(session, Role.KORKAB)
-    )
-    handler = supervisors[0] if supervisors else (coordinators[0] if coordinators else None)
+    handler = access.complaint_handler_for(session, kabupaten, kecamatan)
     zone = handler.timezone if handler else turn.ctx.default_tz
     complaint = Complaint(
         ticket_code=code,
@@ -93,13 +83,13 @@ def file_complaint(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
         reporter_person_id=turn.person.id if turn.person else None,
         reporter_name=data.get("reporter_name"),
         category=resolved_category(data),
-        kabupaten=kabupaten or (area[0].kabupaten if area else ""),
+        kabupaten=kabupaten,
         kecamatan=kecamatan,
         description=data["description"],
         attachments={"items": list(data.get("attachments") or [])},
         anonymous=data.get("anonymous") == YES,
         urgent=tells_of_danger(data["description"]),
-        handler_id=handler.id if handler else None,
+        handler=handler,
         consent_at=now,
         ack_due_at=add_working_days_at(now, complaint_handling.ACK_DAYS, zone),
         plan_due_at=add_working_days_at(now, complaint_handling.PLAN_DAYS, zone),
@@ -107,6 +97,7 @@ def file_complaint(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
         created_at=now,
     )
     complaint.next_sla_check_at = complaint.ack_due_at
+    complaint_handling.read_conduct(session, complaint)
     session.add(complaint)
     session.flush()
     audit.record(
@@ -119,14 +110,10 @@ def file_complaint(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
         category=complaint.category,
         anonymous=complaint.anonymous,
         urgent=complaint.urgent,
+        about_conduct=complaint.about_conduct,
+        placed=handler is not None,
     )
-
-    recipients = list(supervisors)
-    if complaint.category == CONDUCT_CATEGORY or complaint.urgent or not supervisors:
-        recipients += coordinators
-    if complaint.category != CONDUCT_CATEGORY:
-        recipients += area
-    for person in unique(recipients):
+    for person in access.complaint_first_alerts(session, complaint):
         if turn.person is not None and person.id == turn.person.id:
             continue
         complaint_handling.alert_staff(turn, complaint, person)
@@ -140,7 +127,8 @@ def file_complaint(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
                 check_code=check_code,
                 due=due,
                 resolve_due=turn.local_date(complaint.resolve_due_at),
-            )
+            ),
+            secret_parts=(check_code,),
         )
     ]
     if complaint.urgent:

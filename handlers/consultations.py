@@ -20,7 +20,7 @@ from conversations.catalog import Catalog, in_sentence
 from conversations.flows import consultation_followup as followup
 from conversations.flows.consultation import TIMES
 from conversations.messages import Option, Reply
-from handlers import audit, outbox, prompts
+from handlers import access, audit, outbox, prompts
 from handlers.context import AppContext
 from handlers.prompts import PromptResult
 from handlers.turn import Turn
@@ -146,10 +146,9 @@ def _open_options(person: Person, c: Consultation, t: Catalog) -> list[Option]:
 
 # -- the request --------------------------------------------------------------------------
 def open_consultation(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
-    pendamping = turn.person
-    assert pendamping is not None, "the consultation flow is offered to staff only"
+    pendamping = turn.staff
     t, ctx, session, now = turn.t, turn.ctx, turn.session, turn.now
-    supervisor = pendamping.supervisor
+    supervisor = access.supervisor_of(pendamping)
     c = Consultation(
         pendamping_id=pendamping.id,
         supervisor_id=supervisor.id if supervisor else None,
@@ -186,8 +185,7 @@ def answer_prompt(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
     """Act on a pressed or typed choice; a stale one explains and changes nothing."""
     session, t = turn.session, turn.t
     c = session.get(Consultation, prompt.entity_id)
-    person = turn.person
-    assert person is not None
+    person = turn.staff
     if c is None or not _may_answer(person, prompt.action, c):
         return PromptResult([Reply(t("consult.prompt_stale", status=_status_text(c, t)))])
     if prompt.action == SUPERVISOR_ACTION and person.id != c.supervisor_id:
@@ -217,14 +215,17 @@ def _may_answer(person: Person, action: str, c: Consultation) -> bool:
 
 
 def _is_backup(person: Person, c: Consultation) -> bool:
-    return c.supervisor is not None and c.supervisor.backup_id == person.id
+    if c.supervisor is None:
+        return False
+    backup = access.backup_of(c.supervisor)
+    return backup is not None and backup.id == person.id
 
 
 def _take_over(turn: Turn, c: Consultation) -> None:
     """The backup supervisor answers for an absent supervisor: the consultation is theirs now."""
-    person = turn.person
-    assert person is not None and c.supervisor is not None
+    person = turn.staff
     absent = c.supervisor
+    assert absent is not None, "a backup takes over only from a supervisor"
     c.supervisor_id, c.supervisor = person.id, person
     audit.record(
         turn.session,
@@ -256,8 +257,7 @@ def _acknowledge(c: Consultation, now: datetime) -> None:
 
 def _agree(turn: Turn, c: Consultation) -> list[Reply]:
     session, ctx, t, now = turn.session, turn.ctx, turn.t, turn.now
-    person = turn.person
-    assert person is not None and c.supervisor is not None
+    person = turn.staff
     _acknowledge(c, now)
     c.status = AGREED
     c.agreed_time = _time_label(c.proposed_time, t)
@@ -303,7 +303,7 @@ def _other_side(c: Consultation, person: Person) -> Person:
 def _checked(turn: Turn, data: Mapping[str, Any], action: str) -> Consultation | None:
     """The consultation a follow-up flow was about, if the sender may still act on it."""
     c = turn.session.get(Consultation, data["consultation_id"])
-    if c is None or turn.person is None or not _may_answer(turn.person, action, c):
+    if c is None or not _may_answer(turn.staff, action, c):
         return None
     return c
 
@@ -314,8 +314,7 @@ def _stale(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
 
 
 def propose_time(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
-    person = turn.person
-    assert person is not None
+    person = turn.staff
     role_action = SUPERVISOR_ACTION if person.role == Role.SUPERVISOR else PENDAMPING_ACTION
     c = _checked(turn, data, role_action)
     if c is None:
@@ -378,8 +377,7 @@ def add_note(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     c = _checked(turn, data, OPEN_ACTION)
     if c is None:
         return _stale(turn, data)
-    person = turn.person
-    assert person is not None
+    person = turn.staff
     note = ConsultationNote(
         consultation_id=c.id, author_id=person.id, text=data["note"], created_at=turn.now
     )
@@ -404,7 +402,7 @@ def add_note(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
 
 def close(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     c = _checked(turn, data, OPEN_ACTION)
-    if c is None or turn.person is None or turn.person.id != c.supervisor_id:
+    if c is None or turn.staff.id != c.supervisor_id:
         return _stale(turn, data)
     session, ctx, t, now = turn.session, turn.ctx, turn.t, turn.now
     c.status, c.outcome, c.closed_at = CLOSED, data["outcome"], now
@@ -424,8 +422,7 @@ def close(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
 
 # -- lists --------------------------------------------------------------------------------
 def _list(turn: Turn, rows: list[Consultation], empty_key: str) -> list[Reply]:
-    t, person = turn.t, turn.person
-    assert person is not None
+    t, person = turn.t, turn.staff
     if not rows:
         return [Reply(t(empty_key))]
     replies = [Reply(t("consult.list_header", count=len(rows)))]
@@ -477,10 +474,9 @@ def _list(turn: Turn, rows: list[Consultation], empty_key: str) -> list[Reply]:
 
 
 def list_open_for_supervisor(turn: Turn) -> list[Reply]:
-    assert turn.person is not None
     rows = turn.session.scalars(
         select(Consultation)
-        .where(Consultation.supervisor_id == turn.person.id, Consultation.status.in_(OPEN_STATUSES))
+        .where(Consultation.supervisor_id == turn.staff.id, Consultation.status.in_(OPEN_STATUSES))
         .order_by(Consultation.urgency.desc(), Consultation.created_at)
         .limit(10)
     ).all()
@@ -488,12 +484,11 @@ def list_open_for_supervisor(turn: Turn) -> list[Reply]:
 
 
 def list_for_pendamping(turn: Turn) -> list[Reply]:
-    assert turn.person is not None
     recent = turn.now - timedelta(days=30)
     rows = turn.session.scalars(
         select(Consultation)
         .where(
-            Consultation.pendamping_id == turn.person.id,
+            Consultation.pendamping_id == turn.staff.id,
             or_(Consultation.status.in_(OPEN_STATUSES), Consultation.closed_at >= recent),
         )
         .order_by(Consultation.created_at.desc())
@@ -518,32 +513,20 @@ def run_ack_clocks(ctx: AppContext, session: Session, now: datetime) -> int:
         stage = stages[c.escalation_stage]
         key = f"consult:{c.id}:stage{c.escalation_stage}"
         supervisor = c.supervisor
-        assert supervisor is not None
+        assert supervisor is not None, "only a consultation sent to a supervisor has a clock"
         facts = _facts(c, t)
-        korkab = supervisor.supervisor
-        backup = supervisor.backup if supervisor.backup and supervisor.backup.active else None
-        if stage.to_korkab and (korkab is not None or backup is not None):
-            if korkab is not None:
-                _notify(
-                    session,
-                    ctx,
-                    korkab,
-                    t("consult.escalated_to_korkab", **facts),
-                    f"{key}:korkab",
-                    now,
-                )
-            if backup is not None:
-                _alert(
-                    session,
-                    ctx,
-                    backup,
-                    c,
-                    t("consult.escalated_to_backup", **facts),
-                    f"{key}:backup",
-                    now,
-                )
+        above = access.consultation_escalation(session, c) if stage.to_korkab else []
+        backup = access.backup_of(supervisor)
+        if above:
+            for person in above:
+                if backup is not None and person.id == backup.id:
+                    lead = "consult.escalated_to_backup"
+                    _alert(session, ctx, person, c, t(lead, **facts), f"{key}:{person.id}", now)
+                else:
+                    text = t("consult.escalated_to_korkab", **facts)
+                    _notify(session, ctx, person, text, f"{key}:{person.id}", now)
             joiner = f" {t('conv.and')} "
-            names = joiner.join(p.name for p in (korkab, backup) if p is not None)
+            names = joiner.join(p.name for p in above)
             _notify(
                 session,
                 ctx,
@@ -568,7 +551,7 @@ def run_ack_clocks(ctx: AppContext, session: Session, now: datetime) -> int:
             "consultation",
             c.id,
             stage=c.escalation_stage,
-            to_korkab=stage.to_korkab and korkab is not None,
+            to=[p.id for p in above],
         )
         c.escalation_stage += 1
         if c.escalation_stage < len(stages):

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from conversations.messages import Reply
+from handlers import access
 from handlers.cases import STALE_AFTER
 from handlers.complaint_handling import OPEN_STATUSES
 from handlers.consultations import OPEN_STATUSES as OPEN_CONSULTATIONS
@@ -66,9 +67,8 @@ def digest(
         session.scalar(
             select(func.count())
             .select_from(Case)
-            .join(Person, Case.pendamping_id == Person.id)
             .where(
-                Person.supervisor_id == supervisor.id,
+                Case.pendamping_id.in_(access.pendamping_ids_visible_to(supervisor)),
                 Case.status == "aktif",
                 Case.last_update_at <= now - STALE_AFTER,
             )
@@ -80,7 +80,7 @@ def digest(
             select(func.count())
             .select_from(Complaint)
             .where(
-                Complaint.handler_id == supervisor.id,
+                access.complaints_visible_to(supervisor),
                 Complaint.status.in_(OPEN_STATUSES),
                 Complaint.next_sla_check_at <= now + timedelta(days=2),
             )

@@ -22,10 +22,9 @@ def session_options(turn: Turn, data: Mapping[str, Any]) -> Sequence[Option]:
 
 
 def group_options(turn: Turn) -> Sequence[Option]:
-    assert turn.person is not None
     names = turn.session.scalars(
         select(P2K2Report.group_name)
-        .where(P2K2Report.pendamping_id == turn.person.id)
+        .where(P2K2Report.pendamping_id == turn.staff.id)
         .distinct()
         .order_by(P2K2Report.group_name)
     ).all()
@@ -45,8 +44,7 @@ def _sessions_held(turn: Turn, pendamping_id: int, group: str) -> list[int]:
 
 
 def record_report(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
-    person, session, t = turn.person, turn.session, turn.t
-    assert person is not None
+    person, session, t = turn.staff, turn.session, turn.t
     session_no = int(data["session"])
     already = session_no in _sessions_held(turn, person.id, data["group"])
     report = P2K2Report(
@@ -94,8 +92,7 @@ def _list(sessions: Sequence[int]) -> str:
 
 def coverage_for_staff(turn: Turn) -> list[Reply]:
     """Per pendamping the reader may see: each group and the sessions it has had."""
-    reader, t = turn.person, turn.t
-    assert reader is not None
+    reader, t = turn.staff, turn.t
     visible = access.pendamping_ids_visible_to(reader)
     people = turn.session.scalars(
         select(Person)

@@ -159,6 +159,9 @@ class Dialog:
         if state.expired(now):
             notices.append(Reply(self.t("conv.expired")))
             state = IDLE
+        elif state.active and not self.engine.knows(state):
+            notices.append(Reply(self.t("conv.flow_changed")))
+            state = IDLE
         if inbound.contact_phone is not None:
             transition = linking.link_contact(self.turn)
             return self._finish(transition, notices)
@@ -185,6 +188,8 @@ class Dialog:
             if answer is not None:
                 return self._answer_prompt(answer, state, notices)
         if state.active:
+            if not actions.may_continue_flow(str(state.flow), self.turn):
+                return self._menu([*notices, Reply(self.t("conv.not_allowed"))], greet=False)
             transition = self.engine.advance(state, inbound, now, self.option_source)
             return self._finish(transition, notices)
         return self._from_menu(state, notices)

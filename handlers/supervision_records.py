@@ -9,12 +9,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from conversations.catalog import in_sentence
 from conversations.flows import supervision as flows
 from conversations.messages import Option, Reply
-from handlers import audit, prompts
+from handlers import access, audit, prompts
 from handlers.prompts import PromptResult
 from handlers.slot_states import (
     ACTIVE,
@@ -167,8 +167,7 @@ def _session_line(turn: Turn, row: SupervisionSession, viewer: Person) -> str:
 
 
 def schedule_view(turn: Turn) -> list[Reply]:
-    person = turn.person
-    assert person is not None
+    person = turn.staff
     if person.role == Role.SUPERVISOR:
         return _supervisor_view(turn, person)
     return _pendamping_view(turn, person)
@@ -297,19 +296,14 @@ def _pendamping_view(turn: Turn, person: Person) -> list[Reply]:
 
 
 def district_figures(turn: Turn) -> list[Reply]:
-    """For a korkab: sessions held against sessions planned, per supervisor, last 30 days."""
-    person, t, session = turn.person, turn.t, turn.session
-    assert person is not None
+    """For a coordinator: sessions held against sessions planned, per supervisor in their
+    scope (a korwil's and a desk admin's name the kabupaten too), last 30 days."""
+    person, t, session = turn.staff, turn.t, turn.session
     since = turn.now - timedelta(days=30)
     supervisors = session.scalars(
-        select(Person)
-        .where(
-            Person.role == Role.SUPERVISOR,
-            Person.active.is_(True),
-            or_(Person.supervisor_id == person.id, person.role == Role.ADMIN),
-        )
-        .order_by(Person.name)
+        access.supervisors_in_scope(person).order_by(Person.kabupaten, Person.name)
     ).all()
+    wide = person.role == Role.KORWIL or access.is_desk_admin(person)
     if not supervisors:
         return [Reply(t("slot.figures_none"))]
     lines = [t("slot.figures_header", days=30)]
@@ -331,7 +325,7 @@ def district_figures(turn: Turn) -> list[Reply]:
         lines.append(
             t(
                 "slot.figures_line",
-                name=supervisor.name,
+                name=f"{supervisor.name} ({supervisor.kabupaten})" if wide else supervisor.name,
                 held=counts.get(HELD, 0),
                 planned=planned,
                 unrecorded=counts.get(SCHEDULED, 0),

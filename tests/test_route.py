@@ -222,6 +222,25 @@ def test_the_expiry_duty_ends_idle_flows_once(
     assert state_of(ctx, agus).step == "urgency"
 
 
+def test_a_flow_saved_at_a_step_this_version_no_longer_has_ends_politely(
+    ctx: AppContext, chat: ChatFactory
+) -> None:
+    """A release changed the case flow (its old NIK step is gone) while someone was in it."""
+    sari = chat(SARI)
+    sari.send("menu")
+    sari.send("2")  # Update kasus
+    with transaction(ctx.sessions) as session:
+        session.execute(
+            update(ConversationState)
+            .where(ConversationState.address == sari.address)
+            .values(step="kpm_ref")
+        )
+    replies = sari.send("3503124107850002")
+    assert replies[0].text == t("conv.flow_changed")
+    assert replies[-1].text == "Halo Sari. Mau melakukan apa hari ini?"
+    assert state_of(ctx, sari).flow is None
+
+
 # -- restarts and concurrency ------------------------------------------------------------------
 def test_a_new_process_on_the_same_database_continues_the_flow(
     database_url: str, ctx: AppContext, chat: ChatFactory, clock: Clock

@@ -1,4 +1,5 @@
-"""Flows around a filed complaint: the staff's steps (plan, resolve, reject, refer, note, reply),
+"""Flows around a filed complaint: the staff's steps (plan, resolve, reject, refer, note, reply,
+give it to a pendamping, reclassify, and the desk's placing of a complaint of unknown place),
 the reporter's (reopen, rate), and a status check by ticket code and kode cek."""
 
 from __future__ import annotations
@@ -9,6 +10,12 @@ from typing import Any
 
 from conversations.catalog import Catalog
 from conversations.engine import Choice, Flow, Invalid, Step
+from conversations.flows.complaint import (
+    CATEGORIES,
+    KABUPATEN_SOURCE,
+    KECAMATAN_SOURCE,
+    LOCATION_UNKNOWN,
+)
 from conversations.flows.validators import free_text, text_flow
 
 PLAN = "complaint_plan"
@@ -20,6 +27,10 @@ REPLY = "complaint_reply"
 REOPEN = "complaint_reopen"
 STATUS = "complaint_status"
 LIST = "complaint_list"
+ASSIGN = "complaint_assign"
+RECLASSIFY = "complaint_reclassify"
+PLACE = "complaint_place"
+ASSIGNABLE_SOURCE = "complaint_assignable"
 OWN_TICKETS_SOURCE = "own_tickets"
 FILTER_SOURCE = "complaint_filter_values"
 FILTERS_WITH_VALUE = ("status", "kategori", "kecamatan")
@@ -57,7 +68,52 @@ def _after_ticket(data: Mapping[str, Any]) -> str | None:
     return None if str(data["ticket"]).startswith("own:") else "check_code"
 
 
+def _place_summary(data: Mapping[str, Any], t: Catalog) -> str:
+    kecamatan = data["kecamatan"]
+    if kecamatan == LOCATION_UNKNOWN:
+        kecamatan = t("complaint.place_not_known")
+    return t("complaint.place_summary", kabupaten=data["kabupaten"], kecamatan=kecamatan)
+
+
 FLOWS = (
+    Flow(
+        ASSIGN,
+        steps=(
+            Step(
+                "pendamping",
+                "complaint.ask_assignee",
+                dynamic_choices=ASSIGNABLE_SOURCE,
+                help="complaint.help_assignee",
+            ),
+        ),
+        summary=lambda data, t: t("complaint.assign_summary"),
+    ),
+    Flow(
+        RECLASSIFY,
+        steps=(
+            Step(
+                "category",
+                "complaint.ask_reclassify",
+                tuple(Choice(c, f"category.{c}") for c in CATEGORIES),
+            ),
+        ),
+        summary=lambda data, t: t(
+            "complaint.reclassify_summary", category=t(f"category.{data['category']}")
+        ),
+    ),
+    Flow(
+        PLACE,
+        steps=(
+            Step("kabupaten", "complaint.ask_place_kabupaten", dynamic_choices=KABUPATEN_SOURCE),
+            Step(
+                "kecamatan",
+                "complaint.ask_place_kecamatan",
+                (Choice(LOCATION_UNKNOWN, "complaint.place_not_known"),),
+                dynamic_choices=KECAMATAN_SOURCE,
+            ),
+        ),
+        summary=_place_summary,
+    ),
     Flow(
         PLAN,
         steps=(
