@@ -444,7 +444,12 @@ def _build(ctx: AppContext, session: Session, row: ScheduledMessage, now: dateti
     if row.kind in BEFORE_START:
         if target.status != SCHEDULED:
             return None
-        lead = "slot.reminder_day_before" if row.kind == "day_before" else "slot.reminder_soon"
+        lead = "slot.reminder_soon"
+        if row.kind == "day_before":
+            # Sent late (the service was down at 16:00), it may go on the day itself.
+            zone = ZoneInfo(person.timezone)
+            same_day = now.astimezone(zone).date() == target.starts_at.astimezone(zone).date()
+            lead = "slot.reminder_today" if same_day else "slot.reminder_day_before"
         if person.id == agreement.supervisor_id:
             names = ", ".join(p.name for p in agreed_people(agreement))
             return Reply(t(f"{lead}_supervisor", **when, names=names))
