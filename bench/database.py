@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from handlers.context import AppContext
+from handlers.core.context import AppContext
 from storage.db import create_db_engine, make_session_factory
 from storage.migrate import upgrade
 

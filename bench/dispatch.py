@@ -1,4 +1,4 @@
-"""The outbox dispatcher: rows queued with `handlers.outbox.enqueue`, drained by
+"""The outbox dispatcher: rows queued with `handlers.core.outbox.enqueue`, drained by
 `scheduler.dispatcher.drain` through senders that accept everything at once."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from bench.database import Bench
 from bench.measure import Phase, StatementCounter
 from conversations.messages import Channel, Option, Reply
-from handlers import outbox
+from handlers.core import outbox
 from scheduler.dispatcher import BATCH_PER_CHANNEL, drain
 from scheduler.senders import Outgoing, SendResult
 from storage.db import transaction

@@ -1,4 +1,4 @@
-"""Inbound handling: whole dialogs through `handlers.route.handle_inbound` on the web channel.
+"""Inbound handling: whole dialogs through `handlers.core.route.handle_inbound` on the web channel.
 
 A pendamping asks for a consultation by pressing buttons (as on Telegram or the simulator) and
 their supervisor accepts it from the alert; a member of the public files a complaint by typing
@@ -19,9 +19,9 @@ from bench.measure import Phase, Statement, StatementCounter
 from bench.roster import Roster, generate, kpm_phone
 from conversations.engine import CONFIRM_STEP
 from conversations.messages import Channel, Inbound, Reply
-from handlers.phones import to_e164
-from handlers.roster import import_roster
-from handlers.route import handle_inbound
+from handlers.core.route import handle_inbound
+from handlers.people.phones import to_e164
+from handlers.people.roster import import_roster
 from storage.db import transaction
 from storage.models import Complaint, Consultation, ConversationState, OutboxMessage
 

@@ -1,12 +1,13 @@
 """A generated roster: one korkab, S supervisors (one kabupaten each), P pendamping each, spread
-over about fifteen kecamatan per kabupaten, imported through `handlers.roster.import_roster`."""
+over about fifteen kecamatan per kabupaten, imported through
+`handlers.people.roster.import_roster`."""
 
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
 
-from handlers.roster import HEADER
+from handlers.people.roster import HEADER
 
 KECAMATAN_PER_KABUPATEN = 15
 _FRONT = ("Karang", "Sumber", "Watu", "Tegal", "Banyu", "Kali", "Gunung", "Wono", "Sido", "Pule")

@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from bench.database import Bench
 from bench.measure import Phase, StatementCounter
 from bench.roster import generate
-from handlers.roster import import_roster
-from handlers.slot_states import ACTIVE, AGREED
-from handlers.supervision_clock import WAITING
+from handlers.people.roster import import_roster
+from handlers.supervision.planning import WAITING
+from handlers.supervision.states import ACTIVE, AGREED
 from scheduler.tick import run_duties
 from storage.db import transaction
 from storage.models import Agreement, AgreementParticipant, Person, Role, ScheduledMessage

@@ -87,7 +87,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_roster_import(args: argparse.Namespace) -> int:
-    from handlers.roster import RosterError, import_roster_file
+    from handlers.people.roster import RosterError, import_roster_file
     from storage.db import create_db_engine, make_session_factory, transaction
     from storage.migrate import upgrade
 

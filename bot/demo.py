@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers.roster import ImportReport, import_roster_file
+from handlers.people.roster import ImportReport, import_roster_file
 from storage.db import transaction
 from storage.models import Person
 

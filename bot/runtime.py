@@ -14,8 +14,8 @@ from sqlalchemy import Engine
 from bot.channels.web import WebSender
 from bot.settings import Settings, redact_secrets_in_logs
 from conversations.messages import Channel
-from handlers import outbox
-from handlers.context import AppContext
+from handlers.core import outbox
+from handlers.core.context import AppContext
 from scheduler.dispatcher import DispatchReport, drain
 from scheduler.senders import Sender
 from storage.db import create_db_engine, make_session_factory, transaction

@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from handlers.zones import resolve_timezone
+from handlers.people.zones import resolve_timezone
 
 
 class Settings(BaseSettings):

@@ -32,7 +32,7 @@ class Attachment:
 
 @dataclass(frozen=True)
 class Inbound:
-    """One message from a person, as every channel adapter hands it to `handlers.route`."""
+    """One message from a person, as every channel adapter hands it to `handlers.core.route`."""
 
     channel: str
     address: str

@@ -22,7 +22,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from conversations.messages import Channel, Reply
-from handlers import outbox
+from handlers.core import outbox
 from scheduler.senders import (
     Outgoing,
     PermanentSendError,

@@ -11,8 +11,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from conversations.messages import Reply
-from handlers import cases, complaint_handling, consultations, outbox, supervision_clock
-from handlers.context import AppContext
+from handlers.cases import updates as cases
+from handlers.complaints import handling as complaint_handling
+from handlers.consultation import requests as consultations
+from handlers.core import outbox
+from handlers.core.context import AppContext
+from handlers.supervision import planning as supervision_clock
 from storage.db import transaction
 from storage.models import ConversationState
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from handlers.context import AppContext
+from handlers.core.context import AppContext
 from scheduler.dispatcher import DispatchReport, drain
 from scheduler.duties import DUTIES
 from scheduler.senders import Sender

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers.context import AppContext
+from handlers.core.context import AppContext
 from storage.db import create_db_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.models import Base

@@ -1,4 +1,5 @@
-"""Test helpers: a movable clock and a chat driver that talks to `handlers.route` like a person."""
+"""Test helpers: a movable clock and a chat driver that talks to `handlers.core.route` like a
+person."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from conversations.messages import Attachment, Channel, Inbound, Reply
-from handlers.context import AppContext
-from handlers.phones import try_e164
-from handlers.route import handle_inbound
+from handlers.core.context import AppContext
+from handlers.core.route import handle_inbound
+from handlers.people.phones import try_e164
 from storage.models import OutboxMessage
 
 _ids = itertools.count(1)

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from conversations.flows import FLOWS
-from handlers import access, actions
-from handlers.menus import MENUS
+from handlers.core import actions
+from handlers.core.menus import MENUS
+from handlers.people import access
 from storage.db import transaction
 from storage.models import Base, Complaint, Person, Role
 

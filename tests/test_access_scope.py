@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from handlers import access
-from handlers.context import AppContext
+from handlers.core.context import AppContext
+from handlers.people import access
 from storage.db import transaction
 from storage.models import Complaint, Person, Role
 from tests.support import Chat, texts

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from conversations.engine import Invalid
 from conversations.flows.validators import LABEL_MAX, a_case_label
-from handlers.cases import CODE_ALPHABET, new_case_code
+from handlers.cases.updates import CODE_ALPHABET, new_case_code
 
 SEPARATORS = st.sampled_from(["", "", " ", ".", "-", "/", " - ", " / "])
 WORDS = st.lists(st.text(alphabet="abcdefgh BuSDesa.,", max_size=8), max_size=3)

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from conversations.messages import Attachment
-from handlers import cases
-from handlers.context import AppContext
+from handlers.cases import updates as cases
+from handlers.core.context import AppContext
 from scheduler.tick import run_duties
 from storage.models import Case, CaseFeedback, ConversationState, InboundMessage, OutboxMessage
 from tests.support import Chat, ChatFactory, Clock, texts

@@ -16,8 +16,8 @@ from bot.runtime import Runtime
 from bot.settings import Settings
 from conversations.catalog import LANGUAGES, load_catalog
 from conversations.flows import FLOWS, complaint, consultation
-from handlers.identity import PUBLIC
-from handlers.menus import MENUS
+from handlers.core.identity import PUBLIC
+from handlers.core.menus import MENUS
 from storage.models import Complaint, Role
 from tests.support import Chat, texts
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
-from handlers.context import AppContext
+from handlers.core.context import AppContext
 from scheduler.tick import run_duties
 from storage.db import transaction
 from storage.models import AuditEntry, Complaint, Consultation, Person, Role, SupervisionSession

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from handlers.context import AppContext
-from handlers.roster import import_roster
+from handlers.core.context import AppContext
+from handlers.people.roster import import_roster
 from scheduler.tick import run_duties
 from storage.db import transaction
 from storage.models import (

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from handlers.context import AppContext
-from handlers.roster import import_roster
+from handlers.core.context import AppContext
+from handlers.people.roster import import_roster
 from scheduler.tick import run_duties
 from storage.db import transaction
 from storage.models import AuditEntry, Consultation
@@ -237,7 +237,7 @@ class TestAcknowledgementClock:
 
 
 def report_ids(ctx: AppContext, phone: str) -> int:
-    from handlers.phones import to_e164
+    from handlers.people.phones import to_e164
     from storage.models import Person
 
     with ctx.sessions() as session:

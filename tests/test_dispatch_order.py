@@ -9,7 +9,7 @@ from itertools import count
 from sqlalchemy.orm import Session, sessionmaker
 
 from conversations.messages import Channel, Reply
-from handlers import outbox
+from handlers.core import outbox
 from scheduler.dispatcher import BATCH_PER_CHANNEL, MAX_ATTEMPTS, backoff, claim, drain
 from scheduler.senders import PermanentSendError, TransientSendError
 from storage.db import is_postgres, transaction

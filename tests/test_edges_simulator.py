@@ -17,7 +17,7 @@ from bot.channels import configure, web
 from bot.runtime import Runtime
 from bot.settings import Settings
 from conversations.messages import Channel, Reply
-from handlers import outbox
+from handlers.core import outbox
 from storage.db import transaction
 from storage.models import InboundMessage, OutboxMessage, OutboxStatus, Person
 

@@ -27,7 +27,7 @@ from conversations.engine import (
 from conversations.flows import FLOWS, complaint, consultation
 from conversations.flows.validators import TODAY_KEY
 from conversations.messages import Attachment, Inbound, Option, Reply
-from handlers.menus import MENUS
+from handlers.core.menus import MENUS
 
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 t = load_catalog("id")
@@ -410,4 +410,4 @@ def test_the_core_never_imports_a_channel_or_the_edges(package: str) -> None:
 
 
 def test_the_import_check_sees_imports() -> None:
-    assert {"sqlalchemy", "conversations"} <= imported_packages(ROOT / "handlers" / "route.py")
+    assert {"sqlalchemy", "conversations"} <= imported_packages(ROOT / "handlers" / "core" / "route.py")

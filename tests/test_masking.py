@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from conversations.messages import Channel, Inbound, Option, Reply
 from conversations.privacy import mask_sensitive
-from handlers import outbox
-from handlers.context import AppContext
+from handlers.core import outbox
+from handlers.core.context import AppContext
 from storage.db import transaction
 from storage.models import Complaint, ConversationState, OutboxMessage
 from tests.support import ChatFactory, Clock, texts

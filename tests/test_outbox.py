@@ -13,7 +13,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from conversations.messages import Channel, Reply
-from handlers import outbox
+from handlers.core import outbox
 from scheduler import dispatcher
 from scheduler.dispatcher import BACKOFF_BASE, LEASE, MAX_ATTEMPTS, backoff, claim, drain
 from scheduler.senders import Outgoing, PermanentSendError, SendResult, TransientSendError

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from handlers.context import AppContext
+from handlers.core.context import AppContext
 from storage.models import P2K2Report
 from tests.support import Chat, ChatFactory, texts
 

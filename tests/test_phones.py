@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from handlers.phones import BadPhone, to_e164, try_e164
+from handlers.people.phones import BadPhone, to_e164, try_e164
 
 # Operator prefixes of Indonesian mobile numbers (Telkomsel, Indosat, XL, Axis, Tri, Smartfren).
 PREFIXES = ("811", "812", "813", "821", "822", "823", "852", "853", "814", "815", "816", "855")

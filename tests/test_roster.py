@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers.roster import ImportReport, RosterError, import_roster
+from handlers.people.roster import ImportReport, RosterError, import_roster
 from storage.db import transaction
 from storage.models import AuditEntry, Person
 

@@ -1,4 +1,4 @@
-"""handlers.route: one inbound message, one transaction. Dedupe, cancel, menu and help in every
+"""handlers.core.route: one inbound message, one transaction. Dedupe, cancel, menu and help in every
 state, expiry, restarts and concurrent updates."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from conversations.catalog import load_catalog
 from conversations.engine import CONFIRM_STEP
 from conversations.messages import Channel, Inbound, Reply
-from handlers.context import AppContext
-from handlers.route import handle_inbound
+from handlers.core.context import AppContext
+from handlers.core.route import handle_inbound
 from scheduler.duties import expire_idle_conversations
 from storage.db import create_db_engine, make_session_factory, transaction
 from storage.models import Consultation, ConversationState, InboundMessage, OutboxMessage

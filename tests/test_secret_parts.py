@@ -11,7 +11,7 @@ from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from conversations.messages import Channel, Reply
-from handlers import outbox
+from handlers.core import outbox
 from scheduler.dispatcher import MAX_ATTEMPTS, drain
 from scheduler.senders import PermanentSendError, SendElsewhere, TransientSendError
 from storage.db import transaction

@@ -16,10 +16,10 @@ from bot.app import create_app
 from bot.runtime import Runtime
 from bot.settings import Settings
 from conversations.catalog import load_catalog
-from handlers.identity import PUBLIC
-from handlers.menus import MENUS
-from handlers.phones import to_e164
-from handlers.roster import import_roster
+from handlers.core.identity import PUBLIC
+from handlers.core.menus import MENUS
+from handlers.people.phones import to_e164
+from handlers.people.roster import import_roster
 from storage.db import transaction
 from storage.models import ConversationState, Role
 

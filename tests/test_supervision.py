@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli import main as cli
-from handlers.context import AppContext
-from handlers.roster import import_roster
-from handlers.slots import at_local, occurrences
+from handlers.calendar import at_local, occurrences
+from handlers.core.context import AppContext
+from handlers.people.roster import import_roster
 from scheduler.tick import run_duties
 from storage.db import transaction
 from storage.models import (
@@ -545,9 +545,9 @@ def test_a_session_moved_away_and_back_keeps_its_reminders(
 def move_first_session(ctx: AppContext, session_id: int, day: str, hour: str) -> None:
     """Move a session as the supervisor's acceptance of a reschedule does."""
     from conversations.messages import Channel, Inbound
-    from handlers.slots import at_local
-    from handlers.supervision import move_session
-    from handlers.turn import Turn
+    from handlers.calendar import at_local
+    from handlers.core.turn import Turn
+    from handlers.supervision.agreements import move_session
 
     d, m = (int(x) for x in day.split("/"))
     start = at_local(date(2026, m, d), f"{int(hour):02d}:00", "Asia/Jakarta")

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from handlers import supervision_clock
-from handlers.context import AppContext
-from handlers.phones import to_e164
+from handlers.core.context import AppContext
+from handlers.people.phones import to_e164
+from handlers.supervision import planning as supervision_clock
 from storage.db import transaction
 from storage.models import Agreement, Person, ScheduledMessage, SupervisionSession
 from tests.support import Chat, ChatFactory, Clock, texts

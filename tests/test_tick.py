@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy.orm import Session
 
-from handlers.context import AppContext
+from handlers.core.context import AppContext
 from scheduler import duties, tick
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from handlers.context import AppContext
-from handlers.workdays import add_working_days, add_working_days_at, holiday_name, is_working_day
+from handlers.calendar import add_working_days, add_working_days_at, holiday_name, is_working_day
+from handlers.core.context import AppContext
 from tests.support import ChatFactory, Clock, texts
 from tests.test_supervision import DEWI, SARI, propose, sessions_of
 

@@ -1,4 +1,4 @@
-"""Telegram updates → the neutral `Inbound` that `handlers.route` takes."""
+"""Telegram updates → the neutral `Inbound` that `handlers.core.route` takes."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from twilio.request_validator import RequestValidator
 from bot.channels.twilio_sender import TwilioApi, TwilioSender
 from bot.channels.twilio_webhooks import STATUS_PATH, make_router
 from conversations.messages import Channel
-from handlers.phones import try_e164
+from handlers.people.phones import try_e164
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

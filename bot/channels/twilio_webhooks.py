@@ -29,8 +29,8 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.twilio_sender import REPLY
 from conversations.messages import Attachment, Channel, Inbound
-from handlers.phones import try_e164
-from handlers.route import handle_inbound
+from handlers.core.route import handle_inbound
+from handlers.people.phones import try_e164
 from storage.db import transaction
 from storage.models import ConversationState, OutboxMessage
 

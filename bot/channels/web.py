@@ -1,7 +1,7 @@
 """The web simulator channel: a page where a newcomer chats with the bot as any persona.
 
 Outgoing messages to the web channel are "delivered" by being marked sent; the page reads the
-sent outbox rows of the persona it shows. Inbound messages go through `handlers.route` exactly
+sent outbox rows of the persona it shows. Inbound messages go through `handlers.core.route` exactly
 as Telegram and WhatsApp messages do.
 
 It has no login: whoever opens it speaks as any rostered person. So it exists only in the local
@@ -22,8 +22,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from conversations.messages import Channel, Inbound
-from handlers.phones import try_e164
-from handlers.route import handle_inbound
+from handlers.core.route import handle_inbound
+from handlers.people.phones import try_e164
 from scheduler.senders import Outgoing, SendResult
 from storage.models import OutboxMessage, OutboxStatus, Person, Role
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli import main
 from conversations.messages import Channel, Reply
-from handlers import outbox
+from handlers.core import outbox
 from storage.db import transaction
 from tests.fakes.telegram_api import FakeBotAPI
 from tests.support import Clock

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from conversations.messages import Channel, Reply
-from handlers import outbox
+from handlers.core import outbox
 from storage.db import transaction
 from storage.models import OutboxMessage, OutboxStatus, Person
 from tests.support import Clock

@@ -11,7 +11,7 @@ from bot.channels.telegram_sender import ChatPacer, map_error, split_text
 from bot.runtime import Runtime
 from bot.settings import Settings
 from conversations.messages import Channel, Option, Reply
-from handlers import outbox
+from handlers.core import outbox
 from scheduler.dispatcher import drain
 from scheduler.senders import (
     PermanentSendError,

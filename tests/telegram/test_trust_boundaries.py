@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.channels.telegram import SECRET_HEADER, WEBHOOK_PATH, webhook_secret
 from bot.settings import Settings
 from conversations.messages import Channel, Reply
-from handlers import outbox
+from handlers.core import outbox
 from storage.db import transaction
 from storage.models import InboundMessage, OutboxMessage, OutboxStatus, Person
 from tests.fakes.telegram_api import FakeBotAPI

@@ -179,7 +179,7 @@ PhoneFactory = Callable[..., Phone]
 @pytest.fixture
 def phone(client: httpx.AsyncClient, runtime: Runtime, twilio_api: FakeTwilio) -> PhoneFactory:
     """phone("0812-1000-0003") writes as Sari over WhatsApp; channel="sms" for plain SMS."""
-    from handlers.phones import to_e164
+    from handlers.people.phones import to_e164
 
     def make(number: str, channel: str = Channel.WHATSAPP) -> Phone:
         return Phone(client, runtime, twilio_api, to_e164(number), channel)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.cli import main
 from bot.settings import Settings
 from conversations.messages import Channel, Reply
-from handlers import outbox
+from handlers.core import outbox
 from storage.db import transaction
 from tests.fakes.twilio_api import FakeTwilio
 from tests.support import Clock

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from conversations.messages import Reply
-from handlers import outbox
+from handlers.core import outbox
 from scheduler.dispatcher import drain
 from scheduler.senders import Outgoing, SendElsewhere, SendResult
 from storage.db import transaction

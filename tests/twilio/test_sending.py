@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import create_app
 from conversations.messages import Reply
-from handlers import outbox
+from handlers.core import outbox
 from storage.db import transaction
 from storage.models import OutboxMessage
 from tests.fakes.twilio_api import FakeTwilio

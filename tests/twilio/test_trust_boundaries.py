@@ -17,7 +17,7 @@ from bot.cli import main
 from bot.runtime import Runtime
 from bot.settings import Settings
 from conversations.messages import Channel, Reply
-from handlers import outbox
+from handlers.core import outbox
 from storage.db import transaction
 from storage.models import InboundMessage, OutboxMessage, OutboxStatus
 from tests.fakes.twilio_api import FakeTwilio

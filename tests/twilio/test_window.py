@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.app import create_app
 from bot.runtime import Runtime
 from conversations.messages import Option, Reply
-from handlers import outbox
+from handlers.core import outbox
 from scheduler.dispatcher import drain
 from storage.db import transaction
 from storage.models import OutboxMessage, Person

@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from conversations.messages import Reply
-from handlers import access
-from handlers.cases import STALE_AFTER
-from handlers.complaint_handling import OPEN_STATUSES
-from handlers.consultations import OPEN_STATUSES as OPEN_CONSULTATIONS
-from handlers.context import AppContext
-from handlers.slot_states import SCHEDULED, agreed_people
-from handlers.slots import local_clock
+from handlers.calendar import local_clock
+from handlers.cases.updates import STALE_AFTER
+from handlers.complaints.handling import OPEN_STATUSES
+from handlers.consultation.requests import OPEN_STATUSES as OPEN_CONSULTATIONS
+from handlers.core.context import AppContext
+from handlers.people import access
+from handlers.supervision.states import SCHEDULED, agreed_people
 from storage.models import Agreement, Case, Complaint, Consultation, Person, SupervisionSession
 
 

@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 from conversations.catalog import Catalog, in_sentence
 from conversations.flows import case_update as flow
 from conversations.messages import Option, Reply
-from handlers import access, audit, outbox, prompts
-from handlers.context import AppContext
-from handlers.prompts import PromptResult
-from handlers.turn import Turn
+from handlers.core import audit, outbox, prompts
+from handlers.core.context import AppContext
+from handlers.core.prompts import PromptResult
+from handlers.core.turn import Turn
+from handlers.people import access
 from storage.models import (
     ActionPrompt,
     Case,

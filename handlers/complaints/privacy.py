@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from conversations.messages import Option, Reply
-from handlers import audit, prompts
-from handlers.complaints import reporter_address
-from handlers.prompts import PromptResult
-from handlers.turn import Turn
+from handlers.complaints.intake import reporter_address
+from handlers.core import audit, prompts
+from handlers.core.prompts import PromptResult
+from handlers.core.turn import Turn
 from storage.models import (
     ActionPrompt,
     AuditEntry,

@@ -1,6 +1,7 @@
 """Directing a complaint: the desk places one of unknown place, its handler gives it to one
-pendamping or reclassifies it. Each is allowed by `handlers.access` and told to whom it concerns;
-the reporter hears only what concerns them (an assignment counts as the complaint being taken).
+pendamping or reclassifies it. Each is allowed by `handlers.people.access` and told to whom it
+concerns; the reporter hears only what concerns them (an assignment counts as the complaint
+being taken).
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from typing import Any
 from conversations.catalog import in_sentence
 from conversations.flows.complaint import LOCATION_UNKNOWN
 from conversations.messages import Option, Reply
-from handlers import access, audit, complaint_handling
-from handlers.complaint_handling import (
+from handlers.complaints import handling as complaint_handling
+from handlers.complaints.handling import (
     ACCEPTED,
     CONDUCT_CATEGORY,
     NEW,
@@ -22,7 +23,9 @@ from handlers.complaint_handling import (
     restart_clock,
     tell_reporter,
 )
-from handlers.turn import Turn
+from handlers.core import audit
+from handlers.core.turn import Turn
+from handlers.people import access
 from storage.models import Complaint, Person
 
 

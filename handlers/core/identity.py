@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from conversations.messages import Channel, Inbound
-from handlers.phones import try_e164
+from handlers.people.phones import try_e164
 from storage.models import Person
 
 PUBLIC = "public"

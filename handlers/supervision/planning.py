@@ -20,10 +20,12 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from conversations.catalog import in_sentence
 from conversations.messages import Option, Reply
-from handlers import audit, cases, outbox, prompts
-from handlers.context import AppContext
-from handlers.digest import digest
-from handlers.slot_states import (
+from handlers.calendar import at_local, holiday_name, is_working_day, local_clock, occurrence_date
+from handlers.cases import updates as cases
+from handlers.core import audit, outbox, prompts
+from handlers.core.context import AppContext
+from handlers.supervision.digest import digest
+from handlers.supervision.states import (
     ACTIVE,
     CANCELLED,
     HELD,
@@ -34,8 +36,6 @@ from handlers.slot_states import (
     SCHEDULED,
     agreed_people,
 )
-from handlers.slots import at_local, local_clock, occurrence_date
-from handlers.workdays import holiday_name, is_working_day
 from storage.models import (
     Agreement,
     AgreementParticipant,

@@ -22,11 +22,11 @@ from conversations.commands import CANCEL, HELP, MENU, START, global_command
 from conversations.engine import IDLE, IDLE_TIMEOUT, FlowState, Transition, split_choice
 from conversations.flows.validators import TODAY_KEY
 from conversations.messages import Channel, Inbound, Option, Reply
-from handlers import actions, linking, outbox, prompts
-from handlers.context import AppContext
-from handlers.identity import identify, role_of
-from handlers.menus import menu_item, menu_options
-from handlers.turn import Turn
+from handlers.core import actions, linking, outbox, prompts
+from handlers.core.context import AppContext
+from handlers.core.identity import identify, role_of
+from handlers.core.menus import menu_item, menu_options
+from handlers.core.turn import Turn
 from storage.db import transaction
 from storage.models import ConversationState, InboundMessage, OutboxMessage, Person
 

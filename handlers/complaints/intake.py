@@ -1,7 +1,7 @@
 """Complaints (pengaduan): filing with a ticket code and kode cek, and status checks.
 
-Who handles a new complaint and who is told is `handlers.access`'s answer: the supervisor of the
-kecamatan (or the korkab), the complaint desk when the place is not known, never a pendamping
+Who handles a new complaint and who is told is `handlers.people.access`'s answer: the supervisor
+of the kecamatan (or the korkab), the complaint desk when the place is not known, never a pendamping
 first. An anonymous reporter's number is kept (so the bot can answer them) but never shown to
 staff; only the audit log names it.
 """
@@ -21,10 +21,12 @@ from sqlalchemy.orm import Session
 from conversations.complaint_text import tells_of_danger
 from conversations.flows.complaint import LOCATION_UNKNOWN, YES, resolved_category
 from conversations.messages import Channel, Option, Reply
-from handlers import access, audit, complaint_handling
-from handlers.phones import try_e164
-from handlers.turn import Turn
-from handlers.workdays import add_working_days_at
+from handlers.calendar import add_working_days_at
+from handlers.complaints import handling as complaint_handling
+from handlers.core import audit
+from handlers.core.turn import Turn
+from handlers.people import access
+from handlers.people.phones import try_e164
 from storage.models import Complaint, StatusCheckAttempt
 
 # No 0/O or 1/I: codes are read out over the phone and typed on small keyboards.

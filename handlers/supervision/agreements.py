@@ -1,6 +1,6 @@
 """Agreed supervision slots: agreeing a recurring slot, its occurrences, answers to reminders,
 rescheduling, and pausing, changing or ending an agreement. The timing itself (occurrences,
-reminders, digests) is in `handlers.supervision_clock`.
+reminders, digests) is in `handlers.supervision.planning`.
 
 An agreement is active once someone agreed: for a group, each participant who agreed takes part.
 """
@@ -16,9 +16,21 @@ from sqlalchemy import Select, select
 from conversations.catalog import Catalog, in_sentence
 from conversations.flows import supervision as flows
 from conversations.messages import Option, Reply
-from handlers import access, audit, outbox, prompts
-from handlers.prompts import PromptResult
-from handlers.slot_states import (
+from handlers.calendar import at_local, first_date, local_clock, parse_clock
+from handlers.core import audit, outbox, prompts
+from handlers.core.prompts import PromptResult
+from handlers.core.turn import Turn
+from handlers.people import access
+from handlers.supervision.planning import (
+    cancel_future,
+    cancel_session,
+    next_working_start,
+    plan_agreement,
+    plan_reminders,
+    refresh_reminders,
+    replan,
+)
+from handlers.supervision.states import (
     ACTIVE,
     AGREED,
     COUNTER_ACTION,
@@ -39,17 +51,6 @@ from handlers.slot_states import (
     SKIPPED,
     agreed_people,
 )
-from handlers.slots import at_local, first_date, local_clock, parse_clock
-from handlers.supervision_clock import (
-    cancel_future,
-    cancel_session,
-    next_working_start,
-    plan_agreement,
-    plan_reminders,
-    refresh_reminders,
-    replan,
-)
-from handlers.turn import Turn
 from storage.models import (
     ActionPrompt,
     Agreement,

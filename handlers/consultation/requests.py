@@ -20,11 +20,12 @@ from conversations.catalog import Catalog, in_sentence
 from conversations.flows import consultation_followup as followup
 from conversations.flows.consultation import TIMES
 from conversations.messages import Option, Reply
-from handlers import access, audit, outbox, prompts
-from handlers.context import AppContext
-from handlers.prompts import PromptResult
-from handlers.turn import Turn
-from handlers.workdays import add_working_days_at
+from handlers.calendar import add_working_days_at
+from handlers.core import audit, outbox, prompts
+from handlers.core.context import AppContext
+from handlers.core.prompts import PromptResult
+from handlers.core.turn import Turn
+from handlers.people import access
 from storage.models import ActionPrompt, Consultation, ConsultationNote, Person, Role
 
 WAITING = "menunggu"  # the supervisor is to answer

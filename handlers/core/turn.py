@@ -10,8 +10,8 @@ from babel.dates import format_date
 from sqlalchemy.orm import Session
 
 from conversations.messages import Inbound, Reply
-from handlers import outbox
-from handlers.context import AppContext
+from handlers.core import outbox
+from handlers.core.context import AppContext
 from storage.models import OutboxMessage, Person
 
 

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from conversations.privacy import strip_control_chars
-from handlers import audit
-from handlers.phones import BadPhone, to_e164
-from handlers.zones import resolve_timezone
+from handlers.core import audit
+from handlers.people.phones import BadPhone, to_e164
+from handlers.people.zones import resolve_timezone
 from storage.models import Person, Role
 
 HEADER = ("role", "name", "phone", "kabupaten", "kecamatan", "supervisor_phone", "timezone")

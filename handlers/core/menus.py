@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from conversations.catalog import Catalog
 from conversations.messages import Option
-from handlers.identity import PUBLIC
+from handlers.core.identity import PUBLIC
 from storage.models import Role
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from conversations.choices import match_option
 from conversations.engine import split_choice
 from conversations.messages import Inbound, Option, Reply
-from handlers import outbox
+from handlers.core import outbox
 from storage.models import ActionPrompt, OutboxMessage, Person
 
 # Dialog tokens are hex; a prompt's token starts with a letter that hex never has.

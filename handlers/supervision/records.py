@@ -14,9 +14,13 @@ from sqlalchemy import func, select
 from conversations.catalog import in_sentence
 from conversations.flows import supervision as flows
 from conversations.messages import Option, Reply
-from handlers import access, audit, prompts
-from handlers.prompts import PromptResult
-from handlers.slot_states import (
+from handlers.calendar import local_clock
+from handlers.core import audit, prompts
+from handlers.core.prompts import PromptResult
+from handlers.core.turn import Turn
+from handlers.people import access
+from handlers.supervision.agreements import describe, manage_options, response_of
+from handlers.supervision.states import (
     ACTIVE,
     AGREED,
     ATTEND_ACTION,
@@ -31,9 +35,6 @@ from handlers.slot_states import (
     SKIPPED,
     agreed_people,
 )
-from handlers.slots import local_clock
-from handlers.supervision import describe, manage_options, response_of
-from handlers.turn import Turn
 from storage.models import (
     ActionPrompt,
     Agreement,

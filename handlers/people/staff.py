@@ -1,6 +1,7 @@
 """The places on the roster: kabupaten, and the kecamatan of one kabupaten, that have pendamping.
 
-Who is told or may see anything is `handlers.access`'s answer, never a look-up by role here."""
+Who is told or may see anything is `handlers.people.access`'s answer, never a look-up by role
+here."""
 
 from __future__ import annotations
 

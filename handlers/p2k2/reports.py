@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from conversations.flows.p2k2_report import ALL_SESSIONS, MODULES
 from conversations.messages import Option, Reply
-from handlers import access, audit
-from handlers.turn import Turn
+from handlers.core import audit
+from handlers.core.turn import Turn
+from handlers.people import access
 from storage.models import P2K2Report, Person
 
 

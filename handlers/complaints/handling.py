@@ -3,7 +3,7 @@ diterima -> diproses -> selesai, or ditolak / dirujuk), may give it to one penda
 reclassify it; the complaint desk places one of unknown place. The reporter is told each change
 in plain words, rates the answer and may reopen it within 7 days. SLA clocks on working days
 remind the handler and escalate along the handler's own chain. Who may do what is
-`handlers.access`'s answer."""
+`handlers.people.access`'s answer."""
 
 from __future__ import annotations
 
@@ -19,11 +19,12 @@ from conversations.complaint_text import named_person, reads_as_conduct
 from conversations.flows import complaint_followup as flows
 from conversations.flows.complaint import CATEGORIES
 from conversations.messages import Option, Reply
-from handlers import access, audit, outbox, prompts
-from handlers.context import AppContext
-from handlers.prompts import PromptResult
-from handlers.turn import Turn
-from handlers.workdays import add_working_days_at
+from handlers.calendar import add_working_days_at
+from handlers.core import audit, outbox, prompts
+from handlers.core.context import AppContext
+from handlers.core.prompts import PromptResult
+from handlers.core.turn import Turn
+from handlers.people import access
 from storage.models import ActionPrompt, Complaint, ComplaintNote, Person, Role
 
 NEW, ACCEPTED, IN_PROGRESS = "baru", "diterima", "diproses"

@@ -18,23 +18,21 @@ from conversations.flows import (
     supervision,
 )
 from conversations.messages import Option, Outcome, Reply
-from handlers import (
-    audit,
-    cases,
-    complaint_directing,
-    complaint_handling,
-    complaints,
-    consultations,
-    p2k2,
-    privacy,
-    slot_states,
-    staff,
-    supervision_records,
-)
-from handlers import supervision as slots
-from handlers.identity import PUBLIC, role_of
-from handlers.prompts import PromptResult
-from handlers.turn import Turn
+from handlers.cases import updates as cases
+from handlers.complaints import directing as complaint_directing
+from handlers.complaints import handling as complaint_handling
+from handlers.complaints import intake as complaints
+from handlers.complaints import privacy
+from handlers.consultation import requests as consultations
+from handlers.core import audit
+from handlers.core.identity import PUBLIC, role_of
+from handlers.core.prompts import PromptResult
+from handlers.core.turn import Turn
+from handlers.p2k2 import reports as p2k2
+from handlers.people import staff
+from handlers.supervision import agreements as slots
+from handlers.supervision import records as supervision_records
+from handlers.supervision import states as slot_states
 from storage.models import ActionPrompt, Role
 
 FlowAction = Callable[[Turn, Mapping[str, Any]], list[Reply]]

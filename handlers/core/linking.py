@@ -7,9 +7,9 @@ from sqlalchemy import select
 from conversations.catalog import Catalog
 from conversations.engine import IDLE, Transition
 from conversations.messages import Channel, Reply
-from handlers import audit
-from handlers.phones import try_e164
-from handlers.turn import Turn
+from handlers.core import audit
+from handlers.core.turn import Turn
+from handlers.people.phones import try_e164
 from storage.models import Person
 
 

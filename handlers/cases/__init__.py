@@ -1,0 +1,1 @@
+"""KPM cases (manajemen kasus): updates, feedback, digests, quiet-case flags."""

@@ -1,0 +1,1 @@
+"""Incidental consultations a pendamping asks of their supervisor."""

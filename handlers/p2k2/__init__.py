@@ -1,0 +1,1 @@
+"""P2K2 (FDS) group meetings: reports and coverage."""

@@ -1,0 +1,1 @@
+"""Supervision slots: agreements, sessions, planning and reminders, records, views, digests."""
