@@ -22,6 +22,20 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from storage.vocabulary import (
+    AgreementStatus,
+    CaseStatus,
+    ComplaintStatus,
+    ConsultationStatus,
+    OutboxStatus,
+    ParticipantStatus,
+    Role,
+    ScheduledStatus,
+    SessionStatus,
+)
+
+__all__ = ["OutboxStatus", "Role"]  # re-exported: the vocabulary is storage's own
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware datetimes in, aware UTC datetimes out, on SQLite as on PostgreSQL."""
@@ -48,15 +62,6 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}  # noqa: RUF012
-
-
-class Role:
-    PENDAMPING = "pendamping"
-    SUPERVISOR = "supervisor"
-    KORKAB = "korkab"  # district (kabupaten) coordinator
-    KORWIL = "korwil"  # provincial coordinator
-    ADMIN = "admin"
-    ALL = (PENDAMPING, SUPERVISOR, KORKAB, KORWIL, ADMIN)
 
 
 class Person(Base):
@@ -134,14 +139,7 @@ class InboundMessage(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class OutboxStatus:
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
-
-
-UNSENT_ROWS = "status IN ('pending', 'sending')"
+UNSENT_ROWS = f"status IN ('{OutboxStatus.PENDING}', '{OutboxStatus.SENDING}')"
 
 
 class OutboxMessage(Base):
@@ -204,10 +202,10 @@ class Consultation(Base):
     description: Mapped[str] = mapped_column(Text)
     preferred_mode: Mapped[str] = mapped_column(String(20))
     preferred_time: Mapped[str] = mapped_column(String(100), default="")
-    status: Mapped[str] = mapped_column(String(20), default="menunggu")
+    status: Mapped[str] = mapped_column(String(20), default=ConsultationStatus.WAITING)
     # The open proposal: who proposed which time (the pendamping's request counts as one).
     proposed_time: Mapped[str] = mapped_column(String(100), default="")
-    proposed_by: Mapped[str] = mapped_column(String(20), default="pendamping")
+    proposed_by: Mapped[str] = mapped_column(String(20), default=Role.PENDAMPING)
     agreed_time: Mapped[str | None] = mapped_column(String(100))
     agreed_mode: Mapped[str | None] = mapped_column(String(20))
     agreed_at: Mapped[datetime | None]
@@ -281,7 +279,7 @@ class Complaint(Base):
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     field_verification: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(20), default="baru")
+    status: Mapped[str] = mapped_column(String(20), default=ComplaintStatus.NEW)
     # The supervisor of the kecamatan or the korkab; None while the complaint desk places it.
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     # The one pendamping the handler gave it to (never for a complaint about conduct).
@@ -357,7 +355,7 @@ class Case(Base):
     kpm_ref_masked: Mapped[str] = mapped_column(String(24), default="")
     case_type: Mapped[str] = mapped_column(String(30))
     stage: Mapped[str] = mapped_column(String(30))
-    status: Mapped[str] = mapped_column(String(20), default="aktif")
+    status: Mapped[str] = mapped_column(String(20), default=CaseStatus.ACTIVE)
     last_update_at: Mapped[datetime] = mapped_column(index=True)
     stale_flagged_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -433,7 +431,7 @@ class Agreement(Base):
     place: Mapped[str | None] = mapped_column(String(300))
     start_date: Mapped[date] = mapped_column(Date)
     timezone: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(20), default="diusulkan")
+    status: Mapped[str] = mapped_column(String(20), default=AgreementStatus.PROPOSED)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -452,7 +450,7 @@ class AgreementParticipant(Base):
         ForeignKey("supervision_agreements.id", ondelete="CASCADE")
     )
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="diundang")
+    status: Mapped[str] = mapped_column(String(20), default=ParticipantStatus.INVITED)
     counter: Mapped[str | None] = mapped_column(String(200))
     responded_at: Mapped[datetime | None]
 
@@ -475,7 +473,7 @@ class SupervisionSession(Base):
     planned_for: Mapped[datetime]
     starts_at: Mapped[datetime] = mapped_column(index=True)
     ends_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(20), default="terjadwal")
+    status: Mapped[str] = mapped_column(String(20), default=SessionStatus.SCHEDULED)
     holiday_name: Mapped[str | None] = mapped_column(String(200))
     held: Mapped[bool | None] = mapped_column(Boolean)
     attendee_ids: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -521,7 +519,7 @@ class ScheduledMessage(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(30))
     due_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(20), default="menunggu")
+    status: Mapped[str] = mapped_column(String(20), default=ScheduledStatus.WAITING)
     session_id: Mapped[int | None] = mapped_column(
         ForeignKey("supervision_sessions.id", ondelete="CASCADE"), index=True
     )

@@ -24,7 +24,7 @@ PROVINCES = ("", "Jawa Timur", "Jawa Tengah")
 
 person_rows = st.lists(
     st.tuples(
-        st.sampled_from(Role.ALL),
+        st.sampled_from(tuple(Role)),
         st.sampled_from(PLACES),
         st.sampled_from(("", "Pogalan", "Durenan")),
         st.sampled_from(PROVINCES),

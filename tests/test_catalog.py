@@ -24,7 +24,7 @@ from tests.support import Chat, texts
 ROOT = Path(__file__).parent.parent
 CODE_PACKAGES = ("conversations", "handlers", "scheduler", "bot", "storage")
 KEY_SHAPE = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
-ROLES = (*Role.ALL, PUBLIC)
+ROLES = (*tuple(Role), PUBLIC)
 # f-string key families and every value the code may put in them.
 FAMILIES: dict[str, tuple[str, ...]] = {
     "topic.": consultation.TOPICS,
@@ -32,7 +32,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "mode.": consultation.MODES,
     "when.": consultation.TIMES,
     "category.": complaint.CATEGORIES,
-    "role.": Role.ALL,
+    "role.": tuple(Role),
     "menu.greeting_": ROLES,
     "menu.help_": ROLES,
 }

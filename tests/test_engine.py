@@ -410,4 +410,6 @@ def test_the_core_never_imports_a_channel_or_the_edges(package: str) -> None:
 
 
 def test_the_import_check_sees_imports() -> None:
-    assert {"sqlalchemy", "conversations"} <= imported_packages(ROOT / "handlers" / "core" / "route.py")
+    assert {"sqlalchemy", "conversations"} <= imported_packages(
+        ROOT / "handlers" / "core" / "route.py"
+    )

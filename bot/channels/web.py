@@ -74,7 +74,7 @@ def personas(rt: Runtime) -> dict[str, Any]:
                 .group_by(OutboxMessage.address)
             ).all()
         )
-        order = {role: i for i, role in enumerate(Role.ALL)}
+        order = {role: i for i, role in enumerate(Role)}
         return {
             "personas": [
                 {

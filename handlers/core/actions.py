@@ -41,7 +41,7 @@ PromptAction = Callable[[Turn, ActionPrompt, str], PromptResult]
 OptionSource = Callable[[Turn, Mapping[str, Any]], Sequence[Option]]
 F = TypeVar("F")
 
-STAFF = frozenset(Role.ALL)
+STAFF = frozenset(Role)
 ANYONE = STAFF | {PUBLIC}
 ABOVE_PENDAMPING = frozenset({Role.SUPERVISOR, Role.KORKAB, Role.KORWIL, Role.ADMIN})
 COORDINATORS = frozenset({Role.KORKAB, Role.KORWIL, Role.ADMIN})

@@ -8,8 +8,9 @@ from sqlalchemy.orm import Session
 from conversations.messages import Channel, Inbound
 from handlers.people.phones import try_e164
 from storage.models import Person
+from storage.vocabulary import PUBLIC
 
-PUBLIC = "public"
+__all__ = ["PUBLIC", "identify", "role_of"]
 
 
 def identify(session: Session, inbound: Inbound) -> Person | None:

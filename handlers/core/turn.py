@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from conversations.messages import Inbound, Reply
 from handlers.core import outbox
 from handlers.core.context import AppContext
+from handlers.core.messaging import Messenger
 from storage.models import OutboxMessage, Person
 
 
@@ -35,9 +36,18 @@ class Turn:
             raise PermissionError("a staff action was reached by someone not on the roster")
         return self.person
 
+    @property
+    def origin(self) -> str:
+        return f"{self.inbound.channel}:{self.inbound.provider_message_id}"
+
+    @property
+    def out(self) -> Messenger:
+        """`tell` and `ask`, keyed to this inbound message."""
+        return Messenger(self.session, self.ctx, self.now, self.origin)
+
     def key(self, purpose: str) -> str:
         """An idempotency key tied to this inbound message, unique per purpose."""
-        return f"{self.inbound.channel}:{self.inbound.provider_message_id}:{purpose}"
+        return self.out.key(purpose)
 
     def notify(self, person: Person, reply: Reply, purpose: str) -> OutboxMessage:
         """Queue a message to another person; the key ties it to this inbound message."""

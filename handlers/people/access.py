@@ -29,9 +29,6 @@ from sqlalchemy.orm import Session, aliased, object_session
 
 from storage.models import Complaint, Consultation, Person, Role
 
-STAFF_ROLES = frozenset(Role.ALL)
-COORDINATORS = frozenset({Role.KORKAB, Role.KORWIL, Role.ADMIN})
-
 
 def active(people: Iterable[Person | None]) -> list[Person]:
     """Active people, each once, in the order first seen."""

@@ -131,7 +131,7 @@ def _parse_row(
     if not any(values.values()):
         return None
     role = values["role"].lower()
-    if role not in Role.ALL:
+    if role not in set(Role):
         report.rejected.append(Rejection(line, f"unknown role {values['role']!r}"))
         return None
     if not values["name"]:

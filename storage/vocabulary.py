@@ -1,0 +1,200 @@
+"""The domain's vocabulary, defined once: roles, the statuses of every record, and the codes the
+dialogs offer (categories, topics, stages, P2K2 modules, slot kinds). Storage, handlers and
+dialogs all import it; the dialogs never define what the domain means.
+
+Values are stored in the database and shown through the catalogs (`status.baru`, ...), so a
+value never changes once released; a member may be renamed freely.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    PENDAMPING = "pendamping"
+    SUPERVISOR = "supervisor"
+    KORKAB = "korkab"  # district (kabupaten) coordinator
+    KORWIL = "korwil"  # provincial coordinator
+    ADMIN = "admin"  # with no kabupaten: the complaint desk
+
+
+# Anyone not on the roster: the complaint menu, never staff functions.
+PUBLIC = "public"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class ConsultationStatus(StrEnum):
+    WAITING = "menunggu"  # the supervisor is to answer
+    PROPOSED = "diusulkan"  # the supervisor proposed a time; the pendamping is to answer
+    AGREED = "disepakati"
+    DECLINED = "ditolak"
+    CLOSED = "selesai"
+
+
+OPEN_CONSULTATIONS = (
+    ConsultationStatus.WAITING,
+    ConsultationStatus.PROPOSED,
+    ConsultationStatus.AGREED,
+)
+
+
+class Urgency(StrEnum):
+    URGENT = "mendesak"
+    NORMAL = "biasa"
+
+
+class ConsultationTopic(StrEnum):
+    P2K2 = "p2k2"
+    CASE_MANAGEMENT = "manajemen_kasus"
+    COMPLAINT = "pengaduan"
+    OTHER = "lainnya"
+
+
+class ContactMode(StrEnum):
+    PHONE = "telepon"
+    CHAT = "chat"
+    VIDEO = "video"
+    IN_PERSON = "tatap_muka"
+
+
+class ComplaintStatus(StrEnum):
+    NEW = "baru"
+    ACCEPTED = "diterima"
+    IN_PROGRESS = "diproses"
+    RESOLVED = "selesai"
+    REJECTED = "ditolak"
+    REFERRED = "dirujuk"
+
+
+OPEN_COMPLAINTS = (ComplaintStatus.NEW, ComplaintStatus.ACCEPTED, ComplaintStatus.IN_PROGRESS)
+CLOSED_COMPLAINTS = (
+    ComplaintStatus.RESOLVED,
+    ComplaintStatus.REJECTED,
+    ComplaintStatus.REFERRED,
+)
+
+
+class ComplaintCategory(StrEnum):
+    NOT_RECEIVED = "bantuan_tidak_diterima"
+    CARD_PROBLEM = "kks_bermasalah"
+    FORGOT_PIN = "lupa_pin"
+    WRONG_DATA = "data_tidak_sesuai"
+    NOT_REGISTERED = "tidak_terdaftar"
+    PENDAMPING_CONDUCT = "perilaku_pendamping"
+    P2K2 = "p2k2"
+    OTHER = "layanan_lain"
+
+
+class CaseStatus(StrEnum):
+    ACTIVE = "aktif"
+    CLOSED = "ditutup"
+
+
+class CaseType(StrEnum):
+    EDUCATION = "pendidikan"
+    HEALTH_NUTRITION = "kesehatan_gizi"
+    CHILD_PROTECTION = "perlindungan_anak"
+    DISABILITY = "disabilitas"
+    ELDERLY = "lanjut_usia"
+    ECONOMIC = "ekonomi"
+    ADMINISTRATION = "administrasi"
+    OTHER = "lainnya"
+
+
+class CaseStage(StrEnum):
+    """The stages of case management (seed 004, A-F)."""
+
+    INTAKE = "intake"
+    ASSESSMENT = "asesmen"
+    INTERVENTION_PLAN = "rencana_intervensi"
+    INTERVENTION = "intervensi"
+    EVALUATION = "evaluasi"
+    TERMINATION = "terminasi"
+    REFERRAL = "rujukan"
+
+
+CLOSING_STAGES = (CaseStage.TERMINATION,)
+
+
+class P2K2Module(StrEnum):
+    PARENTING = "pengasuhan"
+    FINANCE = "keuangan"
+    HEALTH = "kesehatan"
+    CHILD_PROTECTION = "perlindungan_anak"
+    SOCIAL_WELFARE = "kesejahteraan_sosial"
+
+
+# The 14 sessions of a P2K2 cycle, by module.
+P2K2_SESSIONS: dict[P2K2Module, tuple[int, ...]] = {
+    P2K2Module.PARENTING: (1, 2, 3, 4),
+    P2K2Module.FINANCE: (5, 6, 7),
+    P2K2Module.HEALTH: (8, 9, 10),
+    P2K2Module.CHILD_PROTECTION: (11, 12),
+    P2K2Module.SOCIAL_WELFARE: (13, 14),
+}
+ALL_P2K2_SESSIONS = tuple(n for sessions in P2K2_SESSIONS.values() for n in sessions)
+
+
+class SlotKind(StrEnum):
+    INDIVIDUAL = "individual"
+    GROUP = "kelompok"
+    TEAM = "tim"
+
+
+class SupervisionFunction(StrEnum):
+    """The three functions of supervision (seed 000)."""
+
+    ADMINISTRATIVE = "administrasi"
+    EDUCATIONAL = "pendidikan"
+    SUPPORTIVE = "dukungan_personal"
+
+
+class AgreementStatus(StrEnum):
+    PROPOSED = "diusulkan"
+    ACTIVE = "aktif"
+    PAUSED = "dijeda"
+    ENDED = "berakhir"
+
+
+class ParticipantStatus(StrEnum):
+    INVITED = "diundang"
+    AGREED = "setuju"
+    DECLINED = "menolak"
+    COUNTERED = "usul"
+
+
+class SessionStatus(StrEnum):
+    SCHEDULED = "terjadwal"
+    SKIPPED = "dilewati"
+    HELD = "terlaksana"
+    NOT_HELD = "tidak_terlaksana"
+    CANCELLED = "dibatalkan"
+
+
+class ScheduledStatus(StrEnum):
+    """A due message (reminder, record request, digest) as the tick leaves it."""
+
+    WAITING = "menunggu"
+    SENT = "terkirim"
+    PASSED = "lewat"  # its moment passed: not sent late
+    DROPPED = "dibatalkan"
+
+
+# Statuses of records: a test checks that no module but this one spells them out.
+STATUS_ENUMS: tuple[type[StrEnum], ...] = (
+    OutboxStatus,
+    ConsultationStatus,
+    ComplaintStatus,
+    CaseStatus,
+    AgreementStatus,
+    ParticipantStatus,
+    SessionStatus,
+    ScheduledStatus,
+)
