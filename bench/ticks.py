@@ -15,11 +15,10 @@ from bench.database import Bench
 from bench.measure import Phase, StatementCounter
 from bench.roster import generate
 from handlers.people.roster import import_roster
-from handlers.supervision.planning import WAITING
-from handlers.supervision.states import ACTIVE, AGREED
 from scheduler.tick import run_duties
 from storage.db import transaction
 from storage.models import Agreement, AgreementParticipant, Person, Role, ScheduledMessage
+from storage.vocabulary import AgreementStatus, ParticipantStatus, ScheduledStatus
 
 TIMES = ("08:00", "09:00", "10:00", "13:00")
 MODES = ("telepon", "tatap_muka", "video", "chat")
@@ -49,11 +48,11 @@ def seed(bench: Bench, supervisors: int, pendamping_each: int, agreements: int) 
                 mode=MODES[i % len(MODES)],
                 start_date=today,
                 timezone=pendamping.timezone,
-                status=ACTIVE,
+                status=AgreementStatus.ACTIVE,
                 created_at=bench.clock(),
             )
             participant = AgreementParticipant(
-                person_id=pendamping.id, status=AGREED, responded_at=bench.clock()
+                person_id=pendamping.id, status=ParticipantStatus.AGREED, responded_at=bench.clock()
             )
             agreement.participants.append(participant)
             session.add(agreement)
@@ -65,7 +64,10 @@ def _still_due(bench: Bench, now: datetime) -> int:
             session.scalar(
                 select(func.count())
                 .select_from(ScheduledMessage)
-                .where(ScheduledMessage.status == WAITING, ScheduledMessage.due_at <= now)
+                .where(
+                    ScheduledMessage.status == ScheduledStatus.WAITING,
+                    ScheduledMessage.due_at <= now,
+                )
             )
             or 0
         )

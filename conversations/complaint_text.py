@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from rapidfuzz import fuzz
 
 from conversations.choices import normalise
+from storage.vocabulary import ComplaintCategory
 
 SLANG = {
     "blm": "belum", "blum": "belum", "blom": "belum", "lom": "belum", "ga": "tidak",
@@ -28,31 +29,33 @@ SLANG = {
 Pattern = tuple[str, ...]
 
 # More specific categories first: a tie goes to the earlier one.
-CATEGORY_PATTERNS: dict[str, tuple[Pattern, ...]] = {
-    "perilaku_pendamping": (
+CATEGORY_PATTERNS: dict[ComplaintCategory, tuple[Pattern, ...]] = {
+    ComplaintCategory.PENDAMPING_CONDUCT: (
         ("pendamping", "pegang"), ("pendamping", "tahan"), ("pendamping", "minta"),
         ("pendamping", "tidak", "datang"), ("pendamping", "tidak", "hadir"),
         ("pendamping", "kasar"), ("pendamping", "jarang"), ("potong",), ("pungut",),
     ),
-    "lupa_pin": (("lupa", "pin"), ("pin", "salah"), ("pin", "blokir"), ("ganti", "pin")),
-    "kks_bermasalah": (
+    ComplaintCategory.FORGOT_PIN: (
+        ("lupa", "pin"), ("pin", "salah"), ("pin", "blokir"), ("ganti", "pin"),
+    ),
+    ComplaintCategory.CARD_PROBLEM: (
         ("kartu", "hilang"), ("kartu", "telan"), ("kartu", "blokir"), ("kartu", "rusak"),
         ("kartu", "patah"), ("kartu", "tidak", "bisa"),
     ),
-    "bantuan_tidak_diterima": (
+    ComplaintCategory.NOT_RECEIVED: (
         ("belum", "cair"), ("tidak", "cair"), ("saldo", "nol"), ("saldo", "kosong"),
         ("uang", "tidak", "masuk"), ("belum", "terima"), ("tidak", "terima", "bantuan"),
         ("tidak", "dapat", "bantuan"), ("belum", "dapat"),
     ),
-    "data_tidak_sesuai": (
+    ComplaintCategory.WRONG_DATA: (
         ("nama", "salah"), ("data", "salah"), ("data", "sesuai"), ("anggota", "keluarga"),
         ("nik", "salah"), ("tanggal", "lahir"), ("alamat", "salah"),
     ),
-    "tidak_terdaftar": (
+    ComplaintCategory.NOT_REGISTERED: (
         ("tidak", "terdaftar"), ("belum", "terdaftar"), ("padahal", "miskin"),
         ("padahal", "layak"), ("dtks",), ("mau", "daftar"), ("ingin", "daftar"),
     ),
-    "p2k2": (("p2k2",), ("fds",), ("pertemuan", "kelompok")),
+    ComplaintCategory.P2K2: (("p2k2",), ("fds",), ("pertemuan", "kelompok")),
 }  # fmt: skip
 
 DANGER_PATTERNS: tuple[Pattern, ...] = (
@@ -102,10 +105,10 @@ def _matches(pattern: Pattern, words: list[str]) -> bool:
     return all(_has(stem, words) for stem in pattern)
 
 
-def guess_category(text: str) -> str | None:
+def guess_category(text: str) -> ComplaintCategory | None:
     """The most likely category for a free-text description, or None when nothing fits."""
     words = tokens(text)
-    best: tuple[int, str] | None = None
+    best: tuple[int, ComplaintCategory] | None = None
     for category, patterns in CATEGORY_PATTERNS.items():
         for pattern in patterns:
             if _matches(pattern, words) and (best is None or len(pattern) > best[0]):

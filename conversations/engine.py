@@ -22,8 +22,10 @@ IDLE_TIMEOUT = timedelta(minutes=30)
 CONFIRM_STEP = "_confirm"
 ABORT = "_abort"  # a next-step rule may return this: the flow ends and keeps nothing
 CONFIRM_SEND, CONFIRM_RESTART, CONFIRM_CANCEL = "kirim", "ulang", "batal"
-SKIP = "lewati"
-DONE = "selesai"
+# The engine's own choices; a leading underscore keeps them apart from any domain value (a
+# typed "selesai" or "lewati" still matches them by their label).
+SKIP = "_lewati"
+DONE = "_selesai"
 
 
 class Invalid(Exception):

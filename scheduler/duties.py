@@ -5,18 +5,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from conversations.messages import Reply
-from handlers.cases import updates as cases
-from handlers.complaints import handling as complaint_handling
-from handlers.consultation import requests as consultations
+from handlers.cases.clock import flag_stale_cases
+from handlers.cases.digest import CASE_DIGEST_KIND, case_digest
+from handlers.complaints import sla
+from handlers.consultation.clock import run_ack_clocks
 from handlers.core import outbox
 from handlers.core.context import AppContext
-from handlers.supervision import planning as supervision_clock
+from handlers.supervision import clock
 from storage.db import transaction
 from storage.models import ConversationState
 
@@ -64,8 +66,12 @@ def in_transaction(name: str, duty: DomainDuty) -> Duty:
 
 DUTIES: tuple[Duty, ...] = (
     expire_idle_conversations,
-    in_transaction("consultation_ack_clocks", consultations.run_ack_clocks),
-    in_transaction("stale_case_flags", cases.flag_stale_cases),
-    in_transaction("complaint_sla_clocks", complaint_handling.run_sla_clocks),
-    in_transaction("supervision_clock", supervision_clock.run_supervision_clock),
+    in_transaction("consultation_ack_clocks", run_ack_clocks),
+    in_transaction("stale_case_flags", flag_stale_cases),
+    in_transaction("complaint_sla_clocks", sla.run_sla_clocks),
+    in_transaction(
+        "supervision_clock",
+        # The case digest travels through supervision's due-message table.
+        partial(clock.run_supervision_clock, other_digests={CASE_DIGEST_KIND: case_digest}),
+    ),
 )

@@ -1,4 +1,8 @@
-"""SQLAlchemy 2 models. Every timestamp is stored in UTC (timezone-aware)."""
+"""SQLAlchemy 2 models. Every timestamp is stored in UTC (timezone-aware).
+
+Why this module is long: it is the schema, one class per table, in one place that the Alembic
+migrations are compared against; each class is short.
+"""
 
 from __future__ import annotations
 

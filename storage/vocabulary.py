@@ -8,6 +8,7 @@ value never changes once released; a member may be renamed freely.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
 
 
@@ -121,6 +122,8 @@ class CaseStage(StrEnum):
 
 
 CLOSING_STAGES = (CaseStage.TERMINATION,)
+# A case with no update for this long is quiet: flagged once, counted in the Monday digest.
+STALE_CASE_AFTER = timedelta(days=14)
 
 
 class P2K2Module(StrEnum):
@@ -185,6 +188,18 @@ class ScheduledStatus(StrEnum):
     SENT = "terkirim"
     PASSED = "lewat"  # its moment passed: not sent late
     DROPPED = "dibatalkan"
+
+
+class ScheduledKind(StrEnum):
+    """What a due message is: its kind decides how the tick builds it."""
+
+    DAY_BEFORE = "day_before"  # a session reminder, 16:00 local the day before
+    SOON = "soon"  # a session reminder, an hour before
+    RECORD = "record"  # the supervisor is asked to record a session that ended
+    RECORD_OVERDUE = "record_overdue"  # ...and flagged 48 hours later
+    DIGEST = "digest"  # the supervisor's Monday digest
+    FOLLOWUP = "followup"  # a follow-up agreed in a session record
+    CASE_DIGEST = "case_digest"  # the supervisor's daily digest of case updates
 
 
 # Statuses of records: a test checks that no module but this one spells them out.

@@ -9,34 +9,22 @@ from typing import Any
 from conversations.catalog import Catalog
 from conversations.engine import Choice, Flow, Step
 from conversations.flows.validators import a_case_label, a_date, free_text, text_flow
+from storage.vocabulary import CaseStage, CaseType
 
 NAME = "case_update"
 FEEDBACK = "case_feedback"
-NEW_CASE = "baru"
+NEW_CASE = "kasus_baru"
 CASE_SOURCE = "my_cases"
-CASE_TYPES = (
-    "pendidikan",
-    "kesehatan_gizi",
-    "perlindungan_anak",
-    "disabilitas",
-    "lanjut_usia",
-    "ekonomi",
-    "administrasi",
-    "lainnya",
-)
-STAGES = (
-    "intake",
-    "asesmen",
-    "rencana_intervensi",
-    "intervensi",
-    "evaluasi",
-    "terminasi",
-    "rujukan",
-)
+
+
+def is_new_case(chosen: object) -> bool:
+    """An existing case is chosen by its id; anything else starts a new one (also the value
+    "Kasus baru" had before a release renamed it, in a dialog that spans the release)."""
+    return not str(chosen).isdigit()
 
 
 def _after_case(data: Mapping[str, Any]) -> str:
-    return "label" if data.get("case") == NEW_CASE else "stage"
+    return "label" if is_new_case(data.get("case")) else "stage"
 
 
 def summary(data: Mapping[str, Any], t: Catalog) -> str:
@@ -45,7 +33,7 @@ def summary(data: Mapping[str, Any], t: Catalog) -> str:
         "case.summary",
         case=(
             t("case.new_named", label=data["label"])
-            if data.get("case") == NEW_CASE
+            if is_new_case(data.get("case"))
             else t("case.existing")
         ),
         case_type=t(f"case_type.{data['case_type']}") if data.get("case_type") else "-",
@@ -69,8 +57,8 @@ FLOW = Flow(
             next=_after_case,
         ),
         Step("label", "case.ask_label", parse=a_case_label, help="case.help_label"),
-        Step("case_type", "case.ask_type", tuple(Choice(c, f"case_type.{c}") for c in CASE_TYPES)),
-        Step("stage", "case.ask_stage", tuple(Choice(s, f"stage.{s}") for s in STAGES)),
+        Step("case_type", "case.ask_type", tuple(Choice(c, f"case_type.{c}") for c in CaseType)),
+        Step("stage", "case.ask_stage", tuple(Choice(s, f"stage.{s}") for s in CaseStage)),
         Step(
             "what_happened",
             "case.ask_what",

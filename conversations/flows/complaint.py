@@ -11,24 +11,14 @@ from typing import Any
 from conversations.catalog import Catalog
 from conversations.complaint_text import guess_category
 from conversations.engine import ABORT, Choice, Flow, Invalid, Step
-from conversations.flows.validators import free_text
+from conversations.flows.validators import NO, YES, free_text
+from storage.vocabulary import ComplaintCategory
 
 NAME = "complaint"
-CATEGORIES = (
-    "bantuan_tidak_diterima",
-    "kks_bermasalah",
-    "lupa_pin",
-    "data_tidak_sesuai",
-    "tidak_terdaftar",
-    "perilaku_pendamping",
-    "p2k2",
-    "layanan_lain",
-)
 LOCATION_UNKNOWN = "tidak_tahu"
 KABUPATEN_SOURCE = "kabupaten"
 KECAMATAN_SOURCE = "kecamatan"  # the kecamatan of the chosen kabupaten
 GUESS = "guess:"
-YES, NO = "ya", "tidak"
 
 
 def resolved_category(data: Mapping[str, Any]) -> str:
@@ -44,7 +34,7 @@ def _guess(text: str, _data: Mapping[str, Any]) -> str:
 
 
 def _after_consent(data: Mapping[str, Any]) -> str | None:
-    return "category" if data.get("consent") == "setuju" else ABORT
+    return "category" if data.get("consent") == YES else ABORT
 
 
 def _after_category(data: Mapping[str, Any]) -> str:
@@ -99,13 +89,13 @@ FLOW = Flow(
         Step(
             "consent",
             "complaint.ask_consent",
-            (Choice("setuju", "complaint.consent_yes"), Choice("tidak", "complaint.consent_no")),
+            (Choice(YES, "complaint.consent_yes"), Choice(NO, "complaint.consent_no")),
             next=_after_consent,
         ),
         Step(
             "category",
             "complaint.ask_category",
-            tuple(Choice(c, f"category.{c}") for c in CATEGORIES),
+            tuple(Choice(c, f"category.{c}") for c in ComplaintCategory),
             parse=_guess,
             next=_after_category,
         ),

@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 from conversations.catalog import Catalog
 from conversations.engine import Choice, Flow, Invalid, Step
 from conversations.flows.complaint import (
-    CATEGORIES,
     KABUPATEN_SOURCE,
     KECAMATAN_SOURCE,
     LOCATION_UNKNOWN,
+    NO,
+    YES,
 )
 from conversations.flows.validators import free_text, text_flow
+from storage.vocabulary import ComplaintCategory
 
 PLAN = "complaint_plan"
 RESOLVE = "complaint_resolve"
@@ -32,11 +35,29 @@ RECLASSIFY = "complaint_reclassify"
 PLACE = "complaint_place"
 ASSIGNABLE_SOURCE = "complaint_assignable"
 OWN_TICKETS_SOURCE = "own_tickets"
+# The value of a ticket offered from the reporter's own number: it needs no kode cek.
+OWN_TICKET = "own:"
 FILTER_SOURCE = "complaint_filter_values"
-FILTERS_WITH_VALUE = ("status", "kategori", "kecamatan")
-FILTERS = ("aktif", "terlambat", "mendesak", *FILTERS_WITH_VALUE)
+
+
+class ListFilter(StrEnum):
+    """How staff narrow their list of complaints; the last three ask for a value."""
+
+    OPEN = "berjalan"
+    LATE = "terlambat"
+    URGENT = "mendesak"
+    BY_STATUS = "status"
+    BY_CATEGORY = "kategori"
+    BY_KECAMATAN = "kecamatan"
+
+
+FILTERS_WITH_VALUE = (ListFilter.BY_STATUS, ListFilter.BY_CATEGORY, ListFilter.BY_KECAMATAN)
+# A filter's label is complaint.filter_<value>; the open one's key keeps its first value (aktif,
+# a word the statuses of cases and agreements use).
+_FILTER_LABELS = {ListFilter.OPEN: "complaint.filter_aktif"}
 
 _TICKET = re.compile(r"^ADU-?([A-Z0-9]{6,10})$")
+CHECK_CODE_DIGITS = 4  # the kode cek given with a ticket
 
 
 def ticket_code(text: str, _data: Mapping[str, Any]) -> str:
@@ -49,13 +70,13 @@ def ticket_code(text: str, _data: Mapping[str, Any]) -> str:
 
 def check_code(text: str, _data: Mapping[str, Any]) -> str:
     digits = text.strip()
-    if not (digits.isdigit() and len(digits) == 4):
+    if not (digits.isdigit() and len(digits) == CHECK_CODE_DIGITS):
         raise Invalid("complaint.check_code_invalid")
     return digits
 
 
 def _plan_summary(data: Mapping[str, Any], t: Catalog) -> str:
-    key = "complaint.field_yes" if data["field_visit"] == "ya" else "complaint.field_no"
+    key = "complaint.field_yes" if data["field_visit"] == YES else "complaint.field_no"
     return t("complaint.plan_summary", text=data["plan"], field=t(key))
 
 
@@ -65,7 +86,7 @@ def _after_filter(data: Mapping[str, Any]) -> str | None:
 
 def _after_ticket(data: Mapping[str, Any]) -> str | None:
     """A ticket of the reporter's own number needs no kode cek."""
-    return None if str(data["ticket"]).startswith("own:") else "check_code"
+    return None if str(data["ticket"]).startswith(OWN_TICKET) else "check_code"
 
 
 def _place_summary(data: Mapping[str, Any], t: Catalog) -> str:
@@ -94,7 +115,7 @@ FLOWS = (
             Step(
                 "category",
                 "complaint.ask_reclassify",
-                tuple(Choice(c, f"category.{c}") for c in CATEGORIES),
+                tuple(Choice(c, f"category.{c}") for c in ComplaintCategory),
             ),
         ),
         summary=lambda data, t: t(
@@ -121,7 +142,7 @@ FLOWS = (
             Step(
                 "field_visit",
                 "complaint.ask_field_visit",
-                (Choice("tidak", "complaint.field_no"), Choice("ya", "complaint.field_yes")),
+                (Choice(NO, "complaint.field_no"), Choice(YES, "complaint.field_yes")),
             ),
         ),
         summary=_plan_summary,
@@ -152,7 +173,9 @@ FLOWS = (
             Step(
                 "by",
                 "complaint.ask_filter",
-                tuple(Choice(f, f"complaint.filter_{f}") for f in FILTERS),
+                tuple(
+                    Choice(f, _FILTER_LABELS.get(f, f"complaint.filter_{f}")) for f in ListFilter
+                ),
                 next=_after_filter,
             ),
             Step("value", "complaint.ask_filter_value", dynamic_choices=FILTER_SOURCE),

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from conversations.catalog import Catalog
 from conversations.engine import Choice, Flow, Step
 from conversations.flows.validators import free_text
+from storage.vocabulary import ConsultationTopic, ContactMode, Urgency
 
 NAME = "consultation"
-TOPICS = ("p2k2", "manajemen_kasus", "pengaduan", "lainnya")
-URGENCIES = ("mendesak", "biasa")
-MODES = ("telepon", "chat", "video", "tatap_muka")
+# The quick answers for when; anything else typed is kept as the pendamping wrote it.
 TIMES = ("secepatnya", "hari_ini", "besok")
 
 
-def _choices(group: str, values: tuple[str, ...]) -> tuple[Choice, ...]:
+def _choices(group: str, values: Iterable[str]) -> tuple[Choice, ...]:
     return tuple(Choice(v, f"{group}.{v}") for v in values)
 
 
@@ -37,11 +36,11 @@ FLOW = Flow(
     intro="consult.intro",
     summary=summary,
     steps=(
-        Step("topic", "consult.ask_topic", _choices("topic", TOPICS)),
+        Step("topic", "consult.ask_topic", _choices("topic", ConsultationTopic)),
         Step(
             "urgency",
             "consult.ask_urgency",
-            _choices("urgency", URGENCIES),
+            _choices("urgency", Urgency),
             help="consult.help_urgency",
         ),
         Step(
@@ -49,7 +48,7 @@ FLOW = Flow(
             "consult.ask_description",
             parse=free_text(10, 1000, "consult.description_short"),
         ),
-        Step("mode", "consult.ask_mode", _choices("mode", MODES)),
+        Step("mode", "consult.ask_mode", _choices("mode", ContactMode)),
         Step(
             "preferred_time",
             "consult.ask_time",

@@ -9,19 +9,11 @@ from typing import Any
 from conversations.catalog import Catalog
 from conversations.engine import Choice, Flow, Step
 from conversations.flows.validators import a_count, a_date, free_text
+from storage.vocabulary import P2K2Module
 
 NAME = "p2k2_report"
 SESSION_SOURCE = "p2k2_sessions"
 GROUP_SOURCE = "p2k2_groups"
-# The five modules of P2K2 and the sessions (1-14) each covers.
-MODULES: dict[str, tuple[int, ...]] = {
-    "pengasuhan": (1, 2, 3, 4),
-    "keuangan": (5, 6, 7),
-    "kesehatan": (8, 9, 10),
-    "perlindungan_anak": (11, 12),
-    "kesejahteraan_sosial": (13, 14),
-}
-ALL_SESSIONS = tuple(n for sessions in MODULES.values() for n in sessions)
 
 
 def summary(data: Mapping[str, Any], t: Catalog) -> str:
@@ -41,7 +33,7 @@ FLOW = Flow(
     name=NAME,
     summary=summary,
     steps=(
-        Step("module", "p2k2.ask_module", tuple(Choice(m, f"module.{m}") for m in MODULES)),
+        Step("module", "p2k2.ask_module", tuple(Choice(m, f"module.{m}") for m in P2K2Module)),
         Step("session", "p2k2.ask_session", dynamic_choices=SESSION_SOURCE),
         Step(
             "group",

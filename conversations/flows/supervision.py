@@ -4,13 +4,14 @@ menyepakati waktu pelaksanaan supervisi")."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
 from conversations.catalog import Catalog
 from conversations.engine import Choice, Flow, Step
-from conversations.flows.validators import a_clock, a_date, free_text, text_flow
+from conversations.flows.validators import NO, YES, a_clock, a_date, free_text, text_flow
+from storage.vocabulary import ConsultationTopic, ContactMode, SlotKind, SupervisionFunction
 
 PROPOSE = "agreement_propose"
 REQUEST = "agreement_request"
@@ -23,26 +24,25 @@ RECORD = "session_record"
 MY_PENDAMPING = "my_pendamping"
 SESSION_PARTICIPANTS = "session_participants"
 
-KINDS = ("individual", "kelompok", "tim")
 CADENCES = ("7", "14")
 WEEKDAYS = ("0", "1", "2", "3", "4", "5")
 DURATIONS = ("30", "60", "90", "120")
-MODES = ("tatap_muka", "telepon", "chat", "video")
-FUNCTIONS = ("administrasi", "pendidikan", "dukungan_personal")
-TOPICS = ("p2k2", "manajemen_kasus", "pengaduan", "lainnya")
-YES, NO = "ya", "tidak"
+# The ways to meet, as a slot offers them: in person first.
+MODES = (ContactMode.IN_PERSON, ContactMode.PHONE, ContactMode.CHAT, ContactMode.VIDEO)
+# Where a slot needs a place: an address, or a video link.
+PLACED = (ContactMode.IN_PERSON, ContactMode.VIDEO)
 
 
-def _choices(group: str, values: tuple[str, ...]) -> tuple[Choice, ...]:
+def _choices(group: str, values: Iterable[str]) -> tuple[Choice, ...]:
     return tuple(Choice(v, f"{group}.{v}") for v in values)
 
 
 def _after_kind(data: Mapping[str, Any]) -> str:
-    return "participant" if data["kind"] == "individual" else "participants"
+    return "participant" if data["kind"] == SlotKind.INDIVIDUAL else "participants"
 
 
 def _after_mode(data: Mapping[str, Any]) -> str:
-    return "place" if data["mode"] in ("tatap_muka", "video") else "start_date"
+    return "place" if data["mode"] in PLACED else "start_date"
 
 
 def _place_prompt(data: Mapping[str, Any], t: Catalog) -> Mapping[str, Any]:
@@ -127,7 +127,7 @@ FLOWS = (
         PROPOSE,
         summary=slot_summary,
         steps=(
-            Step("kind", "slot.ask_kind", _choices("slot_kind", KINDS), next=_after_kind),
+            Step("kind", "slot.ask_kind", _choices("slot_kind", SlotKind), next=_after_kind),
             Step(
                 "participant",
                 "slot.ask_participant",
@@ -191,11 +191,13 @@ FLOWS = (
             Step(
                 "functions",
                 "record.ask_functions",
-                _choices("function", FUNCTIONS),
+                _choices("function", SupervisionFunction),
                 multiple=True,
                 help="record.help_functions",
             ),
-            Step("topics", "record.ask_topics", _choices("topic", TOPICS), multiple=True),
+            Step(
+                "topics", "record.ask_topics", _choices("topic", ConsultationTopic), multiple=True
+            ),
             Step(
                 "notes",
                 "record.ask_notes",

@@ -28,6 +28,7 @@ def free_text(
     return parse
 
 
+YES, NO = "ya", "tidak"  # the values of every yes/no question
 TODAY_KEY = "_today"  # handlers put the person's local date here when a flow starts
 
 

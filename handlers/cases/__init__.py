@@ -1,1 +1,3 @@
-"""KPM cases (manajemen kasus): updates, feedback, digests, quiet-case flags."""
+"""KPM cases (manajemen kasus): opening and updating them (`updates`), feedback relayed to the
+pendamping (`feedback`), the daily digest (`digest`), the lists (`views`), quiet-case flags
+(`clock`)."""

@@ -1,2 +1,2 @@
-"""Complaints (pengaduan): intake, status checks, handling, the reporter's answers, lists, SLA
-clocks and data rights."""
+"""Complaints (pengaduan): intake, status checks, handling, directing, the reporter's answers,
+lists, SLA clocks and data rights."""

@@ -12,30 +12,31 @@ from typing import Any
 from conversations.catalog import in_sentence
 from conversations.flows.complaint import LOCATION_UNKNOWN
 from conversations.messages import Option, Reply
-from handlers.complaints import handling as complaint_handling
-from handlers.complaints.handling import (
-    ACCEPTED,
-    CONDUCT_CATEGORY,
-    NEW,
-    OPEN_STATUSES,
-    alert_staff,
-    note,
-    restart_clock,
-    tell_reporter,
-)
+from handlers.complaints.handling import alert_staff, note, take
+from handlers.complaints.reading import read_conduct
 from handlers.core import audit
 from handlers.core.turn import Turn
 from handlers.people import access
 from storage.models import Complaint, Person
+from storage.vocabulary import OPEN_COMPLAINTS, ComplaintCategory, ComplaintStatus
 
 
 def _open(turn: Turn, data: Mapping[str, Any]) -> Complaint | None:
     c = turn.session.get(Complaint, data["complaint_id"])
-    return c if c is not None and c.status in OPEN_STATUSES else None
+    return c if c is not None and c.status in OPEN_COMPLAINTS else None
 
 
 def _stale(turn: Turn) -> list[Reply]:
     return [Reply(turn.t("complaint.not_yours"))]
+
+
+def _tell_unassigned(turn: Turn, c: Complaint, pendamping: Person) -> None:
+    turn.out.tell(
+        pendamping,
+        "complaint.unassigned",
+        about=f"complaint:{c.id}:unassigned",
+        ticket=c.ticket_code,
+    )
 
 
 # -- give it to one pendamping ------------------------------------------------------------
@@ -51,7 +52,7 @@ def assignable_options(turn: Turn, data: Mapping[str, Any]) -> Sequence[Option]:
 
 def assign(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     c = _open(turn, data)
-    person, session, t, now = turn.staff, turn.session, turn.t, turn.now
+    person, session, t = turn.staff, turn.session, turn.t
     if c is None or not access.may_direct_complaint(person, c):
         return _stale(turn)
     chosen = next(
@@ -62,32 +63,12 @@ def assign(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
         return _stale(turn)
     previous = c.assignee if c.assignee_id != chosen.id else None
     c.assignee_id, c.assignee = chosen.id, chosen
-    if c.status == NEW:
-        c.status = ACCEPTED
-        c.acknowledged_at = c.acknowledged_at or now
-        restart_clock(c)
-        note(session, c, person, "status", ACCEPTED, now)
-        tell_reporter(
-            session,
-            c,
-            Reply(
-                t(
-                    "complaint.to_reporter_accepted",
-                    ticket=c.ticket_code,
-                    due=turn.local_date(c.resolve_due_at),
-                )
-            ),
-            turn.key(f"complaint:{c.id}:accepted"),
-            now,
-        )
-    note(session, c, person, "assigned", chosen.name, now)
+    if c.status == ComplaintStatus.NEW:
+        take(turn, c, person)  # given to a pendamping, it is taken
+    note(session, c, person, "assigned", chosen.name, turn.now)
     audit.record(session, "complaint.assigned", "complaint", c.id, actor=person, to=chosen.id)
     if previous is not None:
-        turn.notify(
-            previous,
-            Reply(t("complaint.unassigned", ticket=c.ticket_code)),
-            f"complaint:{c.id}:unassigned",
-        )
+        _tell_unassigned(turn, c, previous)
     alert_staff(turn, c, chosen, lead="complaint.assigned_to_you", by=person.name)
     return [Reply(t("complaint.assigned", ticket=c.ticket_code, name=chosen.name))]
 
@@ -102,7 +83,7 @@ def reclassify(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
         return _stale(turn)
     before = c.category
     c.category = data["category"]
-    c.about_conduct = c.category == CONDUCT_CATEGORY
+    c.about_conduct = c.category == ComplaintCategory.PENDAMPING_CONDUCT
     note(session, c, person, "category", f"{before} -> {c.category}", turn.now)
     audit.record(
         session,
@@ -116,11 +97,7 @@ def reclassify(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     taken_back = c.assignee if c.about_conduct and c.assignee is not None else None
     if taken_back is not None:
         c.assignee_id, c.assignee = None, None
-        turn.notify(
-            taken_back,
-            Reply(t("complaint.unassigned", ticket=c.ticket_code)),
-            f"complaint:{c.id}:unassigned",
-        )
+        _tell_unassigned(turn, c, taken_back)
     category = in_sentence(t(f"category.{c.category}"))
     return [Reply(t("complaint.reclassified", ticket=c.ticket_code, category=category))]
 
@@ -133,7 +110,7 @@ def place(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
         return _stale(turn)
     c.kabupaten = str(data["kabupaten"])
     c.kecamatan = "" if data["kecamatan"] == LOCATION_UNKNOWN else str(data["kecamatan"])
-    complaint_handling.read_conduct(session, c)
+    read_conduct(session, c)
     handler = access.complaint_handler_for(session, c.kabupaten, c.kecamatan)
     audit.record(
         session,

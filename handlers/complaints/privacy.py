@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from conversations.messages import Option, Reply
+from handlers.complaints.handling import ERASED_ADDRESS
 from handlers.complaints.intake import reporter_address
 from handlers.core import audit, prompts
 from handlers.core.prompts import PromptResult
@@ -63,24 +64,24 @@ def erase(turn: Turn) -> int:
     ).all()
     for c in complaints:
         c.reporter_name = None
-        c.reporter_address = f"dihapus-{c.id}"
+        c.reporter_address = f"{ERASED_ADDRESS}-{c.id}"
         c.description = ERASED_TEXT
         c.attachments = {}
     for model in (InboundMessage, OutboxMessage):
         session.execute(
             update(model)
             .where(model.address.in_((address, inbound_address)))
-            .values(address="dihapus")
+            .values(address=ERASED_ADDRESS)
         )
     session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.address == "dihapus")
+        .where(OutboxMessage.address == ERASED_ADDRESS)
         .values(payload={"text": ERASED_TEXT, "options": []})
     )
     session.execute(
         update(OutboxMessage)
         .where(
-            OutboxMessage.address == "dihapus",
+            OutboxMessage.address == ERASED_ADDRESS,
             OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)),
         )
         .values(status=OutboxStatus.FAILED, last_error="erased at the reporter's request")

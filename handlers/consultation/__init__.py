@@ -1,1 +1,2 @@
-"""Incidental consultations a pendamping asks of their supervisor."""
+"""Incidental consultations a pendamping asks of their supervisor: the request and its answers
+(`requests`), the lists (`views`), the acknowledgement clock (`clock`)."""

@@ -1,9 +1,11 @@
-"""Incidental consultations: a pendamping asks, the supervisor answers (accept, propose another
-time, decline), the two agree on who/when/how, either adds notes, the supervisor closes it.
+"""Incidental consultations, the request and its answers: a pendamping asks, the supervisor (or
+their backup, who then takes it over) accepts, proposes another time or declines, the two agree
+on who/when/how, either adds notes, the supervisor closes it.
 
-Until the supervisor first answers, an acknowledgement clock runs (see `ESCALATION`): the alert
-is sent again, then goes to the korkab. A late answer still works: the alert's choices stay valid
-while the consultation is waiting, and the pendamping is told at every step.
+Until the supervisor first answers, an acknowledgement clock runs (`ESCALATION`, driven by
+`handlers.consultation.clock`): the alert is sent again, then goes to the korkab. A late answer
+still works: the alert's choices stay valid while the consultation is waiting, and the pendamping
+is told at every step.
 """
 
 from __future__ import annotations
@@ -13,32 +15,39 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
-
 from conversations.catalog import Catalog, in_sentence
 from conversations.flows import consultation_followup as followup
 from conversations.flows.consultation import TIMES
 from conversations.messages import Option, Reply
 from handlers.calendar import add_working_days_at
-from handlers.core import audit, outbox, prompts
-from handlers.core.context import AppContext
+from handlers.core import audit, prompts
+from handlers.core.messaging import Messenger
 from handlers.core.prompts import PromptResult
 from handlers.core.turn import Turn
 from handlers.people import access
-from storage.models import ActionPrompt, Consultation, ConsultationNote, Person, Role
-
-WAITING = "menunggu"  # the supervisor is to answer
-PROPOSED = "diusulkan"  # the supervisor proposed a time; the pendamping is to answer
-AGREED = "disepakati"
-DECLINED = "ditolak"
-CLOSED = "selesai"
-OPEN_STATUSES = (WAITING, PROPOSED, AGREED)
+from storage.models import ActionPrompt, Consultation, ConsultationNote, Person
+from storage.vocabulary import OPEN_CONSULTATIONS, ConsultationStatus, Role, Urgency
 
 SUPERVISOR_ACTION = "consult.supervisor"  # accept / propose / decline
 PENDAMPING_ACTION = "consult.pendamping"  # agree / propose again
 OPEN_ACTION = "consult.open"  # note / close
 PROMPT_PREFIX = "consult."
+KIND = "consultation"  # of the notifications (the prompts are alerts)
+
+# The answers those prompts offer.
+ACCEPT = "terima"
+PROPOSE = "usulkan"
+DECLINE = "tolak"
+AGREE = "sepakat"
+NOTE = "catat"
+CLOSE = "tutup"
+# An answer that needs words first starts the follow-up dialog that asks for them.
+FOLLOW_UPS = {
+    PROPOSE: followup.PROPOSE,
+    DECLINE: followup.DECLINE,
+    NOTE: followup.NOTE,
+    CLOSE: followup.CLOSE,
+}
 
 
 @dataclass(frozen=True)
@@ -58,19 +67,20 @@ def _after_working_days(days: int) -> Callable[[datetime, str], datetime]:
 
 
 ESCALATION: dict[str, tuple[EscalationStage, ...]] = {
-    "mendesak": (EscalationStage(_after(30), False), EscalationStage(_after(120), True)),
-    "biasa": (
+    Urgency.URGENT: (EscalationStage(_after(30), False), EscalationStage(_after(120), True)),
+    Urgency.NORMAL: (
         EscalationStage(_after_working_days(1), False),
         EscalationStage(_after_working_days(2), True),
     ),
 }
 
 
-def _time_label(value: str, t: Catalog) -> str:
+# -- what a consultation says and offers (also for the lists and the clock) ----------------
+def time_label(value: str, t: Catalog) -> str:
     return t(f"when.{value}") if value in TIMES else value
 
 
-def _facts(c: Consultation, t: Catalog) -> dict[str, str]:
+def facts(c: Consultation, t: Catalog) -> dict[str, str]:
     return {
         "name": c.pendamping.name,
         "kecamatan": c.pendamping.kecamatan,
@@ -78,77 +88,44 @@ def _facts(c: Consultation, t: Catalog) -> dict[str, str]:
         "urgency": t(f"urgency.{c.urgency}").upper(),
         "description": c.description,
         "mode": in_sentence(t(f"mode.{c.preferred_mode}")),
-        "time": _time_label(c.proposed_time, t),
+        "time": time_label(c.proposed_time, t),
         "supervisor": c.supervisor.name if c.supervisor else "",
     }
 
 
-def _supervisor_options(t: Catalog) -> list[Option]:
+def status_text(c: Consultation | None, t: Catalog) -> str:
+    return t(f"consult.status_{c.status}") if c is not None else t("consult.status_missing")
+
+
+def supervisor_options(t: Catalog) -> list[Option]:
     return [
-        Option("terima", t("consult.opt_accept")),
-        Option("usul", t("consult.opt_propose")),
-        Option("tolak", t("consult.opt_decline")),
+        Option(ACCEPT, t("consult.opt_accept")),
+        Option(PROPOSE, t("consult.opt_propose")),
+        Option(DECLINE, t("consult.opt_decline")),
     ]
 
 
-def _offer(
-    session: Session,
-    ctx: AppContext,
-    person: Person,
-    action: str,
-    c: Consultation,
-    text: str,
-    options: list[Option],
-    key: str,
-    now: datetime,
-) -> None:
-    prompts.offer(session, person, action, c.id, text, options, key, now, ctx.channels)
+def pendamping_options(t: Catalog) -> list[Option]:
+    return [Option(AGREE, t("consult.opt_agree")), Option(PROPOSE, t("consult.opt_propose_again"))]
 
 
-def _notify(
-    session: Session, ctx: AppContext, person: Person, text: str, key: str, now: datetime
-) -> None:
-    outbox.notify(session, person, Reply(text), key, now, ctx.channels, kind="consultation")
-
-
-def _alert_supervisor(
-    session: Session,
-    ctx: AppContext,
-    c: Consultation,
-    key: str,
-    now: datetime,
-    lead: str = "consult.alert",
-) -> None:
-    assert c.supervisor is not None
-    _alert(session, ctx, c.supervisor, c, ctx.catalog(lead, **_facts(c, ctx.catalog)), key, now)
-
-
-def _alert(
-    session: Session,
-    ctx: AppContext,
-    person: Person,
-    c: Consultation,
-    text: str,
-    key: str,
-    now: datetime,
-) -> None:
-    """The request with the supervisor's three choices, to the supervisor or their backup."""
-    _offer(
-        session, ctx, person, SUPERVISOR_ACTION, c, text, _supervisor_options(ctx.catalog), key, now
-    )
-
-
-def _open_options(person: Person, c: Consultation, t: Catalog) -> list[Option]:
-    options = [Option("catat", t("consult.opt_note"))]
+def open_options(person: Person, c: Consultation, t: Catalog) -> list[Option]:
+    options = [Option(NOTE, t("consult.opt_note"))]
     if person.id == c.supervisor_id:
-        options.append(Option("tutup", t("consult.opt_close")))
+        options.append(Option(CLOSE, t("consult.opt_close")))
     return options
+
+
+def alert(out: Messenger, person: Person, c: Consultation, lead: str) -> None:
+    """The request with the supervisor's three choices, to the supervisor or their backup."""
+    t = out.ctx.catalog
+    out.ask(person, lead, supervisor_options(t), SUPERVISOR_ACTION, c.id, **facts(c, t))
 
 
 # -- the request --------------------------------------------------------------------------
 def open_consultation(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     pendamping = turn.staff
-    t, ctx, session, now = turn.t, turn.ctx, turn.session, turn.now
+    t, session, now = turn.t, turn.session, turn.now
     supervisor = access.supervisor_of(pendamping)
     c = Consultation(
         pendamping_id=pendamping.id,
@@ -177,7 +154,7 @@ def open_consultation(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
         return [Reply(t("consult.no_supervisor"))]
     first = ESCALATION[c.urgency][0]
     c.next_escalation_at = first.delay(now, supervisor.timezone)
-    _alert_supervisor(session, ctx, c, f"consult:{c.id}:alert", now)
+    alert(turn.out, supervisor, c, "consult.alert")
     return [Reply(t("consult.sent", supervisor=supervisor.name))]
 
 
@@ -187,31 +164,26 @@ def answer_prompt(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
     session, t = turn.session, turn.t
     c = session.get(Consultation, prompt.entity_id)
     person = turn.staff
-    if c is None or not _may_answer(person, prompt.action, c):
-        return PromptResult([Reply(t("consult.prompt_stale", status=_status_text(c, t)))])
+    if c is None or not may_answer(person, prompt.action, c):
+        return PromptResult([Reply(t("consult.prompt_stale", status=status_text(c, t)))])
     if prompt.action == SUPERVISOR_ACTION and person.id != c.supervisor_id:
         _take_over(turn, c)
-    data = {"consultation_id": c.id}
-    if value == "terima" or value == "setuju":
+    if value in (ACCEPT, AGREE):
         return PromptResult(_agree(turn, c))
-    if value == "usul":
-        return PromptResult([], followup.PROPOSE, data)
-    if value == "tolak":
-        return PromptResult([], followup.DECLINE, data)
-    if value == "catat":
-        return PromptResult([], followup.NOTE, data)
-    if value == "tutup":
-        return PromptResult([], followup.CLOSE, data)
-    return PromptResult([Reply(t("consult.prompt_stale", status=_status_text(c, t)))])
+    if value in FOLLOW_UPS:
+        return PromptResult([], FOLLOW_UPS[value], {"consultation_id": c.id})
+    return PromptResult([Reply(t("consult.prompt_stale", status=status_text(c, t)))])
 
 
-def _may_answer(person: Person, action: str, c: Consultation) -> bool:
+def may_answer(person: Person, action: str, c: Consultation) -> bool:
     if action == SUPERVISOR_ACTION:
-        return c.status == WAITING and (person.id == c.supervisor_id or _is_backup(person, c))
+        return c.status == ConsultationStatus.WAITING and (
+            person.id == c.supervisor_id or _is_backup(person, c)
+        )
     if action == PENDAMPING_ACTION:
-        return person.id == c.pendamping_id and c.status == PROPOSED
+        return person.id == c.pendamping_id and c.status == ConsultationStatus.PROPOSED
     if action == OPEN_ACTION:
-        return person.id in (c.supervisor_id, c.pendamping_id) and c.status in OPEN_STATUSES
+        return person.id in (c.supervisor_id, c.pendamping_id) and c.status in OPEN_CONSULTATIONS
     return False
 
 
@@ -236,18 +208,9 @@ def _take_over(turn: Turn, c: Consultation) -> None:
         actor=person,
         absent=absent.id,
     )
-    _notify(
-        turn.session,
-        turn.ctx,
-        absent,
-        turn.t("consult.taken_by_backup", backup=person.name, **_facts(c, turn.t)),
-        turn.key(f"consult:{c.id}:taken"),
-        turn.now,
+    turn.out.tell(
+        absent, "consult.taken_by_backup", kind=KIND, backup=person.name, **facts(c, turn.t)
     )
-
-
-def _status_text(c: Consultation | None, t: Catalog) -> str:
-    return t(f"consult.status_{c.status}") if c is not None else t("consult.status_missing")
 
 
 def _acknowledge(c: Consultation, now: datetime) -> None:
@@ -257,11 +220,11 @@ def _acknowledge(c: Consultation, now: datetime) -> None:
 
 
 def _agree(turn: Turn, c: Consultation) -> list[Reply]:
-    session, ctx, t, now = turn.session, turn.ctx, turn.t, turn.now
+    session, t, now = turn.session, turn.t, turn.now
     person = turn.staff
     _acknowledge(c, now)
-    c.status = AGREED
-    c.agreed_time = _time_label(c.proposed_time, t)
+    c.status = ConsultationStatus.AGREED
+    c.agreed_time = time_label(c.proposed_time, t)
     c.agreed_mode = c.preferred_mode
     c.agreed_at = now
     prompts.close_prompts(session, PROMPT_PREFIX, c.id, now)
@@ -274,23 +237,21 @@ def _agree(turn: Turn, c: Consultation) -> list[Reply]:
         time=c.agreed_time,
         mode=c.agreed_mode,
     )
-    facts = _facts(c, t) | {"time": c.agreed_time, "mode": in_sentence(t(f"mode.{c.agreed_mode}"))}
+    agreed = facts(c, t) | {"time": c.agreed_time, "mode": in_sentence(t(f"mode.{c.agreed_mode}"))}
     other = _other_side(c, person)
-    _offer(
-        session,
-        ctx,
+    turn.out.ask(
         other,
+        "consult.agreed_other",
+        open_options(other, c, t),
         OPEN_ACTION,
-        c,
-        t("consult.agreed_other", **facts, by=person.name),
-        _open_options(other, c, t),
-        f"consult:{c.id}:agreed:{other.id}",
-        now,
+        c.id,
+        **agreed,
+        by=person.name,
     )
-    own = t("consult.agreed_self", **facts, other=other.name)
+    own = t("consult.agreed_self", **agreed, other=other.name)
     return [
         prompts.make_prompt(
-            session, person, OPEN_ACTION, c.id, own, _open_options(person, c, t), now
+            session, person, OPEN_ACTION, c.id, own, open_options(person, c, t), now
         )
     ]
 
@@ -304,72 +265,64 @@ def _other_side(c: Consultation, person: Person) -> Person:
 def _checked(turn: Turn, data: Mapping[str, Any], action: str) -> Consultation | None:
     """The consultation a follow-up flow was about, if the sender may still act on it."""
     c = turn.session.get(Consultation, data["consultation_id"])
-    if c is None or not _may_answer(turn.staff, action, c):
+    if c is None or not may_answer(turn.staff, action, c):
         return None
     return c
 
 
 def _stale(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     c = turn.session.get(Consultation, data["consultation_id"])
-    return [Reply(turn.t("consult.prompt_stale", status=_status_text(c, turn.t)))]
+    return [Reply(turn.t("consult.prompt_stale", status=status_text(c, turn.t)))]
 
 
+# -- the follow-up dialogs ----------------------------------------------------------------
 def propose_time(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     person = turn.staff
     role_action = SUPERVISOR_ACTION if person.role == Role.SUPERVISOR else PENDAMPING_ACTION
     c = _checked(turn, data, role_action)
     if c is None:
         return _stale(turn, data)
-    session, ctx, t, now = turn.session, turn.ctx, turn.t, turn.now
+    session, t, now = turn.session, turn.t, turn.now
     prompts.close_prompts(session, PROMPT_PREFIX, c.id, now)
     c.proposed_time = data["time"]
     audit.record(
         session, "consultation.proposed", "consultation", c.id, actor=person, time=c.proposed_time
     )
-    facts = _facts(c, t)
-    key = turn.key(f"consult:{c.id}:proposal")
     if person.id == c.supervisor_id:
         _acknowledge(c, now)
-        c.status, c.proposed_by = PROPOSED, Role.SUPERVISOR
-        options = [
-            Option("setuju", t("consult.opt_agree")),
-            Option("usul", t("consult.opt_propose_again")),
-        ]
-        _offer(
-            session,
-            ctx,
+        c.status, c.proposed_by = ConsultationStatus.PROPOSED, Role.SUPERVISOR
+        turn.out.ask(
             c.pendamping,
+            "consult.proposal_to_pendamping",
+            pendamping_options(t),
             PENDAMPING_ACTION,
-            c,
-            t("consult.proposal_to_pendamping", **facts),
-            options,
-            key,
-            now,
+            c.id,
+            **facts(c, t),
         )
         return [Reply(t("consult.proposal_sent", other=c.pendamping.name))]
-    c.status, c.proposed_by = WAITING, Role.PENDAMPING
-    _alert_supervisor(session, ctx, c, key, now, lead="consult.proposal_to_supervisor")
-    return [Reply(t("consult.proposal_sent", other=facts["supervisor"]))]
+    c.status, c.proposed_by = ConsultationStatus.WAITING, Role.PENDAMPING
+    assert c.supervisor is not None
+    alert(turn.out, c.supervisor, c, "consult.proposal_to_supervisor")
+    return [Reply(t("consult.proposal_sent", other=c.supervisor.name))]
 
 
 def decline(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     c = _checked(turn, data, SUPERVISOR_ACTION)
     if c is None:
         return _stale(turn, data)
-    session, ctx, t, now = turn.session, turn.ctx, turn.t, turn.now
+    session, t, now = turn.session, turn.t, turn.now
     _acknowledge(c, now)
-    c.status = DECLINED
+    c.status = ConsultationStatus.DECLINED
     c.decline_reason = data["reason"]
     c.closed_at = now
     prompts.close_prompts(session, PROMPT_PREFIX, c.id, now)
     audit.record(session, "consultation.declined", "consultation", c.id, actor=turn.person)
-    _notify(
-        session,
-        ctx,
+    turn.out.tell(
         c.pendamping,
-        t("consult.declined_to_pendamping", **_facts(c, t), reason=c.decline_reason),
-        f"consult:{c.id}:declined",
-        now,
+        "consult.declined_to_pendamping",
+        kind=KIND,
+        **facts(c, t),
+        reason=c.decline_reason,
     )
     return [Reply(t("consult.declined_self", other=c.pendamping.name))]
 
@@ -378,7 +331,7 @@ def add_note(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     c = _checked(turn, data, OPEN_ACTION)
     if c is None:
         return _stale(turn, data)
-    person = turn.staff
+    person, t = turn.staff, turn.t
     note = ConsultationNote(
         consultation_id=c.id, author_id=person.id, text=data["note"], created_at=turn.now
     )
@@ -386,17 +339,14 @@ def add_note(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     turn.session.flush()
     audit.record(turn.session, "consultation.note", "consultation", c.id, actor=person)
     other = _other_side(c, person)
-    t = turn.t
-    _offer(
-        turn.session,
-        turn.ctx,
+    turn.out.ask(
         other,
+        "consult.note_to_other",
+        open_options(other, c, t),
         OPEN_ACTION,
-        c,
-        t("consult.note_to_other", name=person.name, note=note.text),
-        _open_options(other, c, t),
-        f"consult:{c.id}:note:{note.id}",
-        turn.now,
+        c.id,
+        name=person.name,
+        note=note.text,
     )
     return [Reply(t("consult.note_saved", other=other.name))]
 
@@ -405,160 +355,12 @@ def close(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     c = _checked(turn, data, OPEN_ACTION)
     if c is None or turn.staff.id != c.supervisor_id:
         return _stale(turn, data)
-    session, ctx, t, now = turn.session, turn.ctx, turn.t, turn.now
-    c.status, c.outcome, c.closed_at = CLOSED, data["outcome"], now
+    session, t, now = turn.session, turn.t, turn.now
+    c.status, c.outcome, c.closed_at = ConsultationStatus.CLOSED, data["outcome"], now
     _acknowledge(c, now)
     prompts.close_prompts(session, PROMPT_PREFIX, c.id, now)
     audit.record(session, "consultation.closed", "consultation", c.id, actor=turn.person)
-    _notify(
-        session,
-        ctx,
-        c.pendamping,
-        t("consult.closed_to_pendamping", **_facts(c, t), outcome=c.outcome),
-        f"consult:{c.id}:closed",
-        now,
+    turn.out.tell(
+        c.pendamping, "consult.closed_to_pendamping", kind=KIND, **facts(c, t), outcome=c.outcome
     )
     return [Reply(t("consult.closed_self"))]
-
-
-# -- lists --------------------------------------------------------------------------------
-def _list(turn: Turn, rows: list[Consultation], empty_key: str) -> list[Reply]:
-    t, person = turn.t, turn.staff
-    if not rows:
-        return [Reply(t(empty_key))]
-    replies = [Reply(t("consult.list_header", count=len(rows)))]
-    for c in rows:
-        facts = _facts(c, t)
-        text = t(
-            "consult.list_item",
-            **facts,
-            status=_status_text(c, t),
-            date=turn.local_date(c.created_at, person),
-        )
-        if c.status == WAITING and person.id == c.supervisor_id:
-            replies.append(
-                prompts.make_prompt(
-                    turn.session,
-                    person,
-                    SUPERVISOR_ACTION,
-                    c.id,
-                    text,
-                    _supervisor_options(t),
-                    turn.now,
-                )
-            )
-        elif c.status == PROPOSED and person.id == c.pendamping_id:
-            options = [
-                Option("setuju", t("consult.opt_agree")),
-                Option("usul", t("consult.opt_propose_again")),
-            ]
-            replies.append(
-                prompts.make_prompt(
-                    turn.session, person, PENDAMPING_ACTION, c.id, text, options, turn.now
-                )
-            )
-        elif c.status in OPEN_STATUSES:
-            replies.append(
-                prompts.make_prompt(
-                    turn.session,
-                    person,
-                    OPEN_ACTION,
-                    c.id,
-                    text,
-                    _open_options(person, c, t),
-                    turn.now,
-                )
-            )
-        else:
-            replies.append(Reply(text))
-    return replies
-
-
-def list_open_for_supervisor(turn: Turn) -> list[Reply]:
-    rows = turn.session.scalars(
-        select(Consultation)
-        .where(Consultation.supervisor_id == turn.staff.id, Consultation.status.in_(OPEN_STATUSES))
-        .order_by(Consultation.urgency.desc(), Consultation.created_at)
-        .limit(10)
-    ).all()
-    return _list(turn, list(rows), "consult.none_open")
-
-
-def list_for_pendamping(turn: Turn) -> list[Reply]:
-    recent = turn.now - timedelta(days=30)
-    rows = turn.session.scalars(
-        select(Consultation)
-        .where(
-            Consultation.pendamping_id == turn.staff.id,
-            or_(Consultation.status.in_(OPEN_STATUSES), Consultation.closed_at >= recent),
-        )
-        .order_by(Consultation.created_at.desc())
-        .limit(10)
-    ).all()
-    return _list(turn, list(rows), "consult.none_mine")
-
-
-# -- the acknowledgement clock ------------------------------------------------------------
-def run_ack_clocks(ctx: AppContext, session: Session, now: datetime) -> int:
-    """Remind or escalate every waiting consultation whose next stage is due; mark it done."""
-    t = ctx.catalog
-    due = session.scalars(
-        select(Consultation)
-        .where(Consultation.status == WAITING, Consultation.next_escalation_at <= now)
-        .order_by(Consultation.id)
-        .limit(200)
-        .with_for_update(skip_locked=True)
-    ).all()
-    for c in due:
-        stages = ESCALATION[c.urgency]
-        stage = stages[c.escalation_stage]
-        key = f"consult:{c.id}:stage{c.escalation_stage}"
-        supervisor = c.supervisor
-        assert supervisor is not None, "only a consultation sent to a supervisor has a clock"
-        facts = _facts(c, t)
-        above = access.consultation_escalation(session, c) if stage.to_korkab else []
-        backup = access.backup_of(supervisor)
-        if above:
-            for person in above:
-                if backup is not None and person.id == backup.id:
-                    lead = "consult.escalated_to_backup"
-                    _alert(session, ctx, person, c, t(lead, **facts), f"{key}:{person.id}", now)
-                else:
-                    text = t("consult.escalated_to_korkab", **facts)
-                    _notify(session, ctx, person, text, f"{key}:{person.id}", now)
-            joiner = f" {t('conv.and')} "
-            names = joiner.join(p.name for p in above)
-            _notify(
-                session,
-                ctx,
-                c.pendamping,
-                t("consult.escalated_pendamping", **facts, korkab=names),
-                f"{key}:pendamping",
-                now,
-            )
-        else:
-            _alert_supervisor(session, ctx, c, f"{key}:supervisor", now, lead="consult.reminder")
-            _notify(
-                session,
-                ctx,
-                c.pendamping,
-                t("consult.reminded_pendamping", **facts),
-                f"{key}:pendamping",
-                now,
-            )
-        audit.record(
-            session,
-            "consultation.escalated",
-            "consultation",
-            c.id,
-            stage=c.escalation_stage,
-            to=[p.id for p in above],
-        )
-        c.escalation_stage += 1
-        if c.escalation_stage < len(stages):
-            c.next_escalation_at = stages[c.escalation_stage].delay(
-                c.created_at, supervisor.timezone
-            )
-        else:
-            c.next_escalation_at = None
-    return len(due)

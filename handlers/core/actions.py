@@ -18,21 +18,25 @@ from conversations.flows import (
     supervision,
 )
 from conversations.messages import Option, Outcome, Reply
-from handlers.cases import updates as cases
-from handlers.complaints import directing as complaint_directing
-from handlers.complaints import handling as complaint_handling
-from handlers.complaints import intake as complaints
-from handlers.complaints import privacy
-from handlers.consultation import requests as consultations
+from handlers.cases import digest, feedback, updates
+from handlers.cases.views import list_for_staff, my_case_options
+from handlers.complaints import directing, handling, intake, privacy, reporter, status, views
+from handlers.consultation import requests
+from handlers.consultation.views import list_for_pendamping, list_open_for_supervisor
 from handlers.core import audit
 from handlers.core.identity import PUBLIC, role_of
 from handlers.core.prompts import PromptResult
 from handlers.core.turn import Turn
-from handlers.p2k2 import reports as p2k2
+from handlers.p2k2 import reports
+from handlers.p2k2.views import coverage_for_staff
 from handlers.people import staff
-from handlers.supervision import agreements as slots
-from handlers.supervision import records as supervision_records
-from handlers.supervision import states as slot_states
+from handlers.supervision import agreements, records, sessions, states
+from handlers.supervision.views import (
+    answer_schedule,
+    district_figures,
+    my_pendamping_options,
+    schedule_view,
+)
 from storage.models import ActionPrompt, Role
 
 FlowAction = Callable[[Turn, Mapping[str, Any]], list[Reply]]
@@ -59,57 +63,60 @@ class Allowed(Generic[F]):
 
 
 FLOW_ACTIONS: dict[str, Allowed[FlowAction]] = {
-    consultation.NAME: Allowed(consultations.open_consultation, PENDAMPING),
-    complaint.NAME: Allowed(complaints.file_complaint, ANYONE),
-    consultation_followup.PROPOSE: Allowed(consultations.propose_time, STAFF),
-    consultation_followup.DECLINE: Allowed(consultations.decline, SUPERVISOR),
-    consultation_followup.NOTE: Allowed(consultations.add_note, STAFF),
-    consultation_followup.CLOSE: Allowed(consultations.close, SUPERVISOR),
-    case_update.NAME: Allowed(cases.record_update, PENDAMPING),
-    case_update.FEEDBACK: Allowed(cases.record_feedback, ABOVE_PENDAMPING),
-    p2k2_report.NAME: Allowed(p2k2.record_report, PENDAMPING),
-    complaint_followup.PLAN: Allowed(complaint_handling.record_plan, STAFF),
-    complaint_followup.RESOLVE: Allowed(complaint_handling.record_resolution, STAFF),
-    complaint_followup.REJECT: Allowed(complaint_handling.record_rejection, ABOVE_PENDAMPING),
-    complaint_followup.REFER: Allowed(complaint_handling.record_referral, ABOVE_PENDAMPING),
-    complaint_followup.NOTE: Allowed(complaint_handling.record_note, STAFF),
-    complaint_followup.REPLY: Allowed(complaint_handling.send_reply, STAFF),
-    complaint_followup.ASSIGN: Allowed(complaint_directing.assign, ABOVE_PENDAMPING),
-    complaint_followup.RECLASSIFY: Allowed(complaint_directing.reclassify, ABOVE_PENDAMPING),
-    complaint_followup.PLACE: Allowed(complaint_directing.place, ADMIN),
-    complaint_followup.REOPEN: Allowed(complaint_handling.reopen, ANYONE),
-    complaint_followup.STATUS: Allowed(complaints.check_status, ANYONE),
-    complaint_followup.LIST: Allowed(complaint_handling.list_complaints, ABOVE_PENDAMPING),
-    supervision.PROPOSE: Allowed(slots.propose, SUPERVISOR),
-    supervision.REQUEST: Allowed(slots.request, PENDAMPING),
-    supervision.COUNTER: Allowed(slots.counter, STAFF),
-    supervision.RESCHEDULE: Allowed(slots.request_reschedule, STAFF),
-    supervision.COUNTER_RESCHEDULE: Allowed(slots.counter_reschedule, SUPERVISOR),
-    supervision.ABSENCE: Allowed(slots.record_absence, STAFF),
-    supervision.RECORD: Allowed(supervision_records.record_session, SUPERVISOR),
+    consultation.NAME: Allowed(requests.open_consultation, PENDAMPING),
+    complaint.NAME: Allowed(intake.file_complaint, ANYONE),
+    consultation_followup.PROPOSE: Allowed(requests.propose_time, STAFF),
+    consultation_followup.DECLINE: Allowed(requests.decline, SUPERVISOR),
+    consultation_followup.NOTE: Allowed(requests.add_note, STAFF),
+    consultation_followup.CLOSE: Allowed(requests.close, SUPERVISOR),
+    case_update.NAME: Allowed(updates.record_update, PENDAMPING),
+    case_update.FEEDBACK: Allowed(feedback.record_feedback, ABOVE_PENDAMPING),
+    p2k2_report.NAME: Allowed(reports.record_report, PENDAMPING),
+    complaint_followup.PLAN: Allowed(handling.record_plan, STAFF),
+    complaint_followup.RESOLVE: Allowed(handling.record_resolution, STAFF),
+    complaint_followup.REJECT: Allowed(handling.record_rejection, ABOVE_PENDAMPING),
+    complaint_followup.REFER: Allowed(handling.record_referral, ABOVE_PENDAMPING),
+    complaint_followup.NOTE: Allowed(handling.record_note, STAFF),
+    complaint_followup.REPLY: Allowed(handling.send_reply, STAFF),
+    complaint_followup.ASSIGN: Allowed(directing.assign, ABOVE_PENDAMPING),
+    complaint_followup.RECLASSIFY: Allowed(directing.reclassify, ABOVE_PENDAMPING),
+    complaint_followup.PLACE: Allowed(directing.place, ADMIN),
+    complaint_followup.REOPEN: Allowed(reporter.reopen, ANYONE),
+    complaint_followup.STATUS: Allowed(status.check_status, ANYONE),
+    complaint_followup.LIST: Allowed(views.list_complaints, ABOVE_PENDAMPING),
+    supervision.PROPOSE: Allowed(agreements.propose, SUPERVISOR),
+    supervision.REQUEST: Allowed(agreements.request, PENDAMPING),
+    supervision.COUNTER: Allowed(agreements.counter, STAFF),
+    supervision.RESCHEDULE: Allowed(sessions.request_reschedule, STAFF),
+    supervision.COUNTER_RESCHEDULE: Allowed(sessions.counter_reschedule, SUPERVISOR),
+    supervision.ABSENCE: Allowed(sessions.record_absence, STAFF),
+    supervision.RECORD: Allowed(records.record_session, SUPERVISOR),
 }
 
 # By prefix of ActionPrompt.action; the first that matches.
 PROMPT_ACTIONS: dict[str, Allowed[PromptAction]] = {
-    consultations.PROMPT_PREFIX: Allowed(consultations.answer_prompt, STAFF),
-    cases.PROMPT_PREFIX: Allowed(cases.answer_prompt, STAFF),
-    complaint_handling.STAFF_ACTION: Allowed(complaint_handling.answer_prompt, STAFF),
-    complaint_handling.REPORTER_ACTION: Allowed(complaint_handling.answer_prompt, ANYONE),
+    requests.PROMPT_PREFIX: Allowed(requests.answer_prompt, STAFF),
+    feedback.FEEDBACK_ACTION: Allowed(feedback.answer_prompt, STAFF),
+    feedback.DIGEST_ACTION: Allowed(feedback.answer_prompt, STAFF),
+    digest.SETTINGS_ACTION: Allowed(digest.answer_setting, STAFF),
+    handling.STAFF_ACTION: Allowed(handling.answer_prompt, STAFF),
+    handling.REPORTER_ACTION: Allowed(reporter.answer_prompt, ANYONE),
     privacy.PROMPT_PREFIX: Allowed(privacy.answer_prompt, ANYONE),
-    slot_states.PROMPT_PREFIX: Allowed(slots.answer_prompt, STAFF),
-    slot_states.RECORD_PREFIX: Allowed(supervision_records.answer_prompt, STAFF),
-    slot_states.SCHEDULE_PREFIX: Allowed(supervision_records.answer_prompt, STAFF),
+    **{action: Allowed(sessions.answer_prompt, STAFF) for action in states.SESSION_ACTIONS},
+    states.PROMPT_PREFIX: Allowed(agreements.answer_prompt, STAFF),  # after the session ones
+    states.RECORD_PREFIX: Allowed(records.answer_prompt, STAFF),
+    states.SCHEDULE_PREFIX: Allowed(answer_schedule, STAFF),
 }
 
 MENU_ACTIONS: dict[str, Allowed[MenuAction]] = {
-    "open_consultations": Allowed(consultations.list_open_for_supervisor, SUPERVISOR),
-    "my_consultations": Allowed(consultations.list_for_pendamping, PENDAMPING),
+    "open_consultations": Allowed(list_open_for_supervisor, SUPERVISOR),
+    "my_consultations": Allowed(list_for_pendamping, PENDAMPING),
     "my_data": Allowed(privacy.show_my_data, ANYONE),
-    "settings": Allowed(cases.settings_prompt, SUPERVISOR),
-    "schedule": Allowed(supervision_records.schedule_view, PENDAMPING | SUPERVISOR),
-    "district_figures": Allowed(supervision_records.district_figures, COORDINATORS),
-    "cases_list": Allowed(cases.list_for_staff, ABOVE_PENDAMPING),
-    "p2k2_coverage": Allowed(p2k2.coverage_for_staff, ABOVE_PENDAMPING),
+    "settings": Allowed(digest.settings_prompt, SUPERVISOR),
+    "schedule": Allowed(schedule_view, PENDAMPING | SUPERVISOR),
+    "district_figures": Allowed(district_figures, COORDINATORS),
+    "cases_list": Allowed(list_for_staff, ABOVE_PENDAMPING),
+    "p2k2_coverage": Allowed(coverage_for_staff, ABOVE_PENDAMPING),
 }
 
 
@@ -126,18 +133,16 @@ def _kecamatan(turn: Turn, data: Mapping[str, Any]) -> Sequence[Option]:
 OPTION_SOURCES: dict[str, Allowed[OptionSource]] = {
     complaint.KABUPATEN_SOURCE: Allowed(_places, ANYONE),
     complaint.KECAMATAN_SOURCE: Allowed(_kecamatan, ANYONE),
-    case_update.CASE_SOURCE: Allowed(lambda turn, _data: cases.my_case_options(turn), PENDAMPING),
-    p2k2_report.SESSION_SOURCE: Allowed(p2k2.session_options, PENDAMPING),
-    p2k2_report.GROUP_SOURCE: Allowed(lambda turn, _data: p2k2.group_options(turn), PENDAMPING),
-    supervision.MY_PENDAMPING: Allowed(slots.my_pendamping_options, SUPERVISOR),
-    supervision.SESSION_PARTICIPANTS: Allowed(supervision_records.participant_options, SUPERVISOR),
+    case_update.CASE_SOURCE: Allowed(lambda turn, _data: my_case_options(turn), PENDAMPING),
+    p2k2_report.SESSION_SOURCE: Allowed(reports.session_options, PENDAMPING),
+    p2k2_report.GROUP_SOURCE: Allowed(lambda turn, _data: reports.group_options(turn), PENDAMPING),
+    supervision.MY_PENDAMPING: Allowed(my_pendamping_options, SUPERVISOR),
+    supervision.SESSION_PARTICIPANTS: Allowed(records.participant_options, SUPERVISOR),
     complaint_followup.OWN_TICKETS_SOURCE: Allowed(
-        lambda turn, _data: complaints.own_ticket_options(turn), ANYONE
+        lambda turn, _data: status.own_ticket_options(turn), ANYONE
     ),
-    complaint_followup.FILTER_SOURCE: Allowed(complaint_handling.filter_options, STAFF),
-    complaint_followup.ASSIGNABLE_SOURCE: Allowed(
-        complaint_directing.assignable_options, ABOVE_PENDAMPING
-    ),
+    complaint_followup.FILTER_SOURCE: Allowed(views.filter_options, STAFF),
+    complaint_followup.ASSIGNABLE_SOURCE: Allowed(directing.assignable_options, ABOVE_PENDAMPING),
 }
 
 

@@ -9,11 +9,10 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from sqlalchemy.orm import Session
 
-from conversations.messages import Inbound, Reply
-from handlers.core import outbox
+from conversations.messages import Inbound
 from handlers.core.context import AppContext
 from handlers.core.messaging import Messenger
-from storage.models import OutboxMessage, Person
+from storage.models import Person
 
 
 @dataclass
@@ -48,13 +47,6 @@ class Turn:
     def key(self, purpose: str) -> str:
         """An idempotency key tied to this inbound message, unique per purpose."""
         return self.out.key(purpose)
-
-    def notify(self, person: Person, reply: Reply, purpose: str) -> OutboxMessage:
-        """Queue a message to another person; the key ties it to this inbound message."""
-        key = self.key(f"{purpose}:{person.id}")
-        return outbox.notify(
-            self.session, person, reply, key, self.now, self.ctx.channels, kind=purpose
-        )
 
     def local_date(self, moment: datetime, person: Person | None = None) -> str:
         """A UTC instant as a date in the person's own zone, e.g. "Rabu, 25 November"."""

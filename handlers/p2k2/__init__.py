@@ -1,1 +1,1 @@
-"""P2K2 (FDS) group meetings: reports and coverage."""
+"""P2K2 (FDS) group meetings: the reports (`reports`) and the coverage staff see (`views`)."""

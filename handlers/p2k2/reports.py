@@ -1,24 +1,24 @@
-"""P2K2 (FDS) reports: pendamping report each group meeting held; supervisors see coverage."""
+"""P2K2 (FDS) reports: a pendamping reports each group meeting held (module, session, group,
+attendance) and is told which of the cycle's sessions that group has had; the dialog's choices of
+sessions (by module) and of the pendamping's own groups come from here."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 
-from conversations.flows.p2k2_report import ALL_SESSIONS, MODULES
 from conversations.messages import Option, Reply
 from handlers.core import audit
 from handlers.core.turn import Turn
-from handlers.people import access
-from storage.models import P2K2Report, Person
+from storage.models import P2K2Report
+from storage.vocabulary import ALL_P2K2_SESSIONS, P2K2_SESSIONS
 
 
 def session_options(turn: Turn, data: Mapping[str, Any]) -> Sequence[Option]:
-    sessions = MODULES.get(str(data.get("module")), ())
+    sessions = P2K2_SESSIONS.get(str(data.get("module")), ())
     return [Option(str(n), turn.t("p2k2.session_label", n=n)) for n in sessions]
 
 
@@ -30,6 +30,11 @@ def group_options(turn: Turn) -> Sequence[Option]:
         .order_by(P2K2Report.group_name)
     ).all()
     return [Option(name, name) for name in names]
+
+
+def sessions_text(sessions: Sequence[int]) -> str:
+    """Session numbers as they are listed in chat: "1, 2, 5"."""
+    return ", ".join(str(n) for n in sessions)
 
 
 def _sessions_held(turn: Turn, pendamping_id: int, group: str) -> list[int]:
@@ -76,62 +81,12 @@ def record_report(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
             t(
                 "p2k2.saved",
                 group=report.group_name,
-                sessions=_list(held),
+                sessions=sessions_text(held),
                 count=len(held),
-                total=len(ALL_SESSIONS),
+                total=len(ALL_P2K2_SESSIONS),
             )
         )
     ]
     if already:
         replies.insert(0, Reply(t("p2k2.repeated", session=session_no)))
     return replies
-
-
-def _list(sessions: Sequence[int]) -> str:
-    return ", ".join(str(n) for n in sessions)
-
-
-def coverage_for_staff(turn: Turn) -> list[Reply]:
-    """Per pendamping the reader may see: each group and the sessions it has had."""
-    reader, t = turn.staff, turn.t
-    visible = access.pendamping_ids_visible_to(reader)
-    people = turn.session.scalars(
-        select(Person)
-        .where(Person.id.in_(visible), Person.active.is_(True))
-        .order_by(Person.kecamatan, Person.name)
-    ).all()
-    if not people:
-        return [Reply(t("p2k2.coverage_none"))]
-    reports = turn.session.execute(
-        select(P2K2Report.pendamping_id, P2K2Report.group_name, P2K2Report.session_no).where(
-            P2K2Report.pendamping_id.in_([p.id for p in people])
-        )
-    ).all()
-    held: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
-    for pendamping_id, group, session_no in reports:
-        held[pendamping_id][group].add(session_no)
-    lines = [t("p2k2.coverage_header", total=len(ALL_SESSIONS))]
-    for person in people:
-        groups = held.get(person.id)
-        if not groups:
-            lines.append(t("p2k2.coverage_nothing", name=person.name, kecamatan=person.kecamatan))
-            continue
-        parts = [
-            t(
-                "p2k2.coverage_group",
-                group=group,
-                sessions=_list(sorted(s)),
-                count=len(s),
-                total=len(ALL_SESSIONS),
-            )
-            for group, s in sorted(groups.items())
-        ]
-        lines.append(
-            t(
-                "p2k2.coverage_line",
-                name=person.name,
-                kecamatan=person.kecamatan,
-                groups="; ".join(parts),
-            )
-        )
-    return [Reply("\n".join(lines))]

@@ -17,6 +17,9 @@ complaint names never sees it at all.
 
 Every rule exists twice, once for one object in Python and once as an SQL predicate for lists;
 the tests check that both give the same answer for every reader and row.
+
+Why this module is long: it is the one place every surface asks, by design; split up, the rules
+for one object would drift apart from those for the next.
 """
 
 from __future__ import annotations

@@ -10,20 +10,23 @@ from babel.dates import format_date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from conversations.messages import Reply
 from handlers.calendar import local_clock
-from handlers.cases.updates import STALE_AFTER
-from handlers.complaints.handling import OPEN_STATUSES
-from handlers.consultation.requests import OPEN_STATUSES as OPEN_CONSULTATIONS
 from handlers.core.context import AppContext
 from handlers.people import access
-from handlers.supervision.states import SCHEDULED, agreed_people
+from handlers.supervision.states import agreed_people
 from storage.models import Agreement, Case, Complaint, Consultation, Person, SupervisionSession
+from storage.vocabulary import (
+    OPEN_COMPLAINTS,
+    OPEN_CONSULTATIONS,
+    STALE_CASE_AFTER,
+    CaseStatus,
+    SessionStatus,
+)
 
 
 def digest(
     ctx: AppContext, session: Session, supervisor: Person, now: datetime, week_start: date
-) -> Reply:
+) -> str:
     """Monday's digest: this week's sessions, open consultations, quiet cases, complaints due."""
     t = ctx.catalog
     zone = ZoneInfo(supervisor.timezone)
@@ -35,7 +38,7 @@ def digest(
             Agreement.supervisor_id == supervisor.id,
             SupervisionSession.starts_at >= start,
             SupervisionSession.starts_at < start + timedelta(days=7),
-            SupervisionSession.status == SCHEDULED,
+            SupervisionSession.status == SessionStatus.SCHEDULED,
         )
         .order_by(SupervisionSession.starts_at)
     ).all()
@@ -69,8 +72,8 @@ def digest(
             .select_from(Case)
             .where(
                 Case.pendamping_id.in_(access.pendamping_ids_visible_to(supervisor)),
-                Case.status == "aktif",
-                Case.last_update_at <= now - STALE_AFTER,
+                Case.status == CaseStatus.ACTIVE,
+                Case.last_update_at <= now - STALE_CASE_AFTER,
             )
         )
         or 0
@@ -81,11 +84,11 @@ def digest(
             .select_from(Complaint)
             .where(
                 access.complaints_visible_to(supervisor),
-                Complaint.status.in_(OPEN_STATUSES),
+                Complaint.status.in_(OPEN_COMPLAINTS),
                 Complaint.next_sla_check_at <= now + timedelta(days=2),
             )
         )
         or 0
     )
     lines.append(t("digest.counts", consultations=consultations, cases=quiet, complaints=due_soon))
-    return Reply("\n".join(lines))
+    return "\n".join(lines)

@@ -1,15 +1,14 @@
-"""The timing of supervision: occurrences planned ahead from each agreement, reminders and record
-requests as `ScheduledMessage` rows, the Monday digest, and the tick that sends what is due.
+"""Supervision planned ahead: the occurrences of each active agreement within three weeks, and
+the messages each one will need (reminders, record requests, the Monday digests, follow-ups) as
+`ScheduledMessage` rows. Sending them when due is `handlers.supervision.clock`.
 
-Every due row is claimed (FOR UPDATE SKIP LOCKED) and marked in the transaction that queues its
-outbox row, so a crash, a restart, a second worker or a second tick never drops or doubles one.
-A reminder for a slot that has already begun is not sent late: it is marked `lewat` instead; a
-day-before reminder that is late (the service was down) still goes until the "soon" one is due.
+Occurrences are computed from the agreement's start date (never cron's week='*/2'), and a plan is
+kept exact: after a move or a new participant the reminders no longer wanted are dropped and the
+missing ones added, so nothing is planned twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -18,24 +17,11 @@ from babel.dates import format_date
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from conversations.catalog import in_sentence
-from conversations.messages import Option, Reply
+from conversations.messages import Option
 from handlers.calendar import at_local, holiday_name, is_working_day, local_clock, occurrence_date
-from handlers.cases import updates as cases
-from handlers.core import audit, outbox, prompts
 from handlers.core.context import AppContext
-from handlers.supervision.digest import digest
-from handlers.supervision.states import (
-    ACTIVE,
-    CANCELLED,
-    HELD,
-    HOLIDAY_ACTION,
-    NOT_HELD,
-    RECORD_ACTION,
-    REMINDER_ACTION,
-    SCHEDULED,
-    agreed_people,
-)
+from handlers.core.messaging import Messenger
+from handlers.supervision.states import HOLIDAY_ACTION, agreed_people
 from storage.models import (
     Agreement,
     AgreementParticipant,
@@ -44,6 +30,7 @@ from storage.models import (
     ScheduledMessage,
     SupervisionSession,
 )
+from storage.vocabulary import AgreementStatus, ScheduledKind, ScheduledStatus, SessionStatus
 
 HORIZON = timedelta(days=21)
 REMINDER_LEAD = timedelta(minutes=60)
@@ -52,15 +39,15 @@ DIGEST_AT = time(7, 0)
 FOLLOWUP_AT = time(8, 0)
 RECORD_FLAG_AFTER = timedelta(hours=48)
 DIGEST_SLACK = timedelta(days=1)  # a digest more than a day late is not sent any more
-SEND_BATCH = 500
-MAX_SEND_BATCHES = 40
-WAITING, SENT, PASSED, DROPPED = "menunggu", "terkirim", "lewat", "dibatalkan"
-# Kinds sent before a session starts: skipped once it has started. Later kinds supersede earlier.
-BEFORE_START = ("day_before", "soon")
 
 
-# -- planning -----------------------------------------------------------------------------
-def _schedule(
+def local_date(ctx: AppContext, moment: datetime, person: Person) -> str:
+    """A UTC instant as a date in the person's own zone, e.g. "Selasa, 8 Desember"."""
+    local = moment.astimezone(ZoneInfo(person.timezone)).date()
+    return format_date(local, "EEEE, d MMMM", locale=ctx.language)
+
+
+def schedule(
     session: Session,
     person: Person,
     kind: str,
@@ -105,13 +92,13 @@ def _wanted_reminders(
         base = f"session:{row.id}:{stamp}:{person.id}"
         key = f"{base}:day_before"
         if day_before.astimezone(UTC) >= now or (key in late_ok and now < soon):
-            wanted.append((person, "day_before", day_before.astimezone(UTC), key))
-        wanted.append((person, "soon", soon, f"{base}:soon"))
+            wanted.append((person, ScheduledKind.DAY_BEFORE, day_before.astimezone(UTC), key))
+        wanted.append((person, ScheduledKind.SOON, soon, f"{base}:soon"))
     supervisor = agreement.supervisor
     base = f"session:{row.id}:{stamp}:{supervisor.id}"
-    wanted.append((supervisor, "record", row.ends_at, f"{base}:record"))
+    wanted.append((supervisor, ScheduledKind.RECORD, row.ends_at, f"{base}:record"))
     overdue = row.ends_at + RECORD_FLAG_AFTER
-    wanted.append((supervisor, "record_overdue", overdue, f"{base}:record_overdue"))
+    wanted.append((supervisor, ScheduledKind.RECORD_OVERDUE, overdue, f"{base}:record_overdue"))
     return wanted
 
 
@@ -123,7 +110,7 @@ def plan_reminders(
     dropped one comes back if the session returns to that time). A `fresh` session has none."""
     if fresh:
         for person, kind, due, key in _wanted_reminders(row, now):
-            _schedule(session, person, kind, due, key, row, fresh=True)
+            schedule(session, person, kind, due, key, row, fresh=True)
         return
     existing = {
         m.key: m
@@ -131,18 +118,18 @@ def plan_reminders(
             select(ScheduledMessage).where(ScheduledMessage.session_id == row.id)
         )
     }
-    waiting = frozenset(key for key, m in existing.items() if m.status == WAITING)
+    waiting = frozenset(key for key, m in existing.items() if m.status == ScheduledStatus.WAITING)
     wanted = _wanted_reminders(row, now, late_ok=waiting)
     keys = {key for *_, key in wanted}
     for message in existing.values():
-        if message.status == WAITING and message.key not in keys:
-            message.status = DROPPED
+        if message.status == ScheduledStatus.WAITING and message.key not in keys:
+            message.status = ScheduledStatus.DROPPED
     for person, kind, due, key in wanted:
         message = existing.get(key)
         if message is None:
-            _schedule(session, person, kind, due, key, row, fresh=True)
-        elif message.status == DROPPED:
-            message.status, message.due_at = WAITING, due
+            schedule(session, person, kind, due, key, row, fresh=True)
+        elif message.status == ScheduledStatus.DROPPED:
+            message.status, message.due_at = ScheduledStatus.WAITING, due
 
 
 def refresh_reminders(
@@ -152,7 +139,7 @@ def refresh_reminders(
     for row in session.scalars(
         select(SupervisionSession).where(
             SupervisionSession.agreement_id == agreement.id,
-            SupervisionSession.status == SCHEDULED,
+            SupervisionSession.status == SessionStatus.SCHEDULED,
             SupervisionSession.starts_at > now,
         )
     ):
@@ -169,11 +156,11 @@ class Planned:
 
 
 def planned_so_far(session: Session, agreement_ids: list[int] | None = None) -> dict[int, Planned]:
-    live = case((SupervisionSession.status != CANCELLED, SupervisionSession.planned_for))
+    live = case(
+        (SupervisionSession.status != SessionStatus.CANCELLED, SupervisionSession.planned_for)
+    )
     query = select(
-        SupervisionSession.agreement_id,
-        func.max(SupervisionSession.occurrence),
-        func.max(live),
+        SupervisionSession.agreement_id, func.max(SupervisionSession.occurrence), func.max(live)
     ).group_by(SupervisionSession.agreement_id)
     if agreement_ids is not None:
         query = query.where(SupervisionSession.agreement_id.in_(agreement_ids))
@@ -240,10 +227,11 @@ def plan_agreement(
 def _flag_holiday(
     ctx: AppContext, session: Session, row: SupervisionSession, now: datetime
 ) -> None:
+    """A session planned on a public holiday: the supervisor chooses to move, skip or keep it."""
     t, supervisor = ctx.catalog, row.agreement.supervisor
     text = t(
         "slot.holiday",
-        date=_date(ctx, row.starts_at, supervisor),
+        date=local_date(ctx, row.starts_at, supervisor),
         holiday=row.holiday_name,
         time=local_clock(row.starts_at, supervisor.timezone),
     )
@@ -252,17 +240,9 @@ def _flag_holiday(
         Option("lewati", t("slot.opt_skip")),
         Option("tetap", t("slot.opt_keep_holiday")),
     ]
-    prompts.offer(
-        session,
-        supervisor,
-        HOLIDAY_ACTION,
-        row.id,
-        text,
-        options,
-        f"session:{row.id}:holiday",
-        now,
-        ctx.channels,
-        kind="reminder",
+    out = Messenger(session, ctx, now, f"session:{row.id}")
+    out.ask_text(
+        supervisor, text, options, HOLIDAY_ACTION, row.id, about="holiday", kind="reminder"
     )
 
 
@@ -273,12 +253,17 @@ def replan(ctx: AppContext, session: Session, agreement: Agreement, now: datetim
     plan_agreement(ctx, session, agreement, now)
 
 
-def cancel_session(session: Session, row: SupervisionSession, status: str, now: datetime) -> None:
+def cancel_session(
+    session: Session, row: SupervisionSession, status: SessionStatus, now: datetime
+) -> None:
     row.status = status
     session.execute(
         update(ScheduledMessage)
-        .where(ScheduledMessage.session_id == row.id, ScheduledMessage.status == WAITING)
-        .values(status=DROPPED)
+        .where(
+            ScheduledMessage.session_id == row.id,
+            ScheduledMessage.status == ScheduledStatus.WAITING,
+        )
+        .values(status=ScheduledStatus.DROPPED)
     )
 
 
@@ -286,11 +271,11 @@ def cancel_future(session: Session, agreement: Agreement, now: datetime) -> None
     for row in session.scalars(
         select(SupervisionSession).where(
             SupervisionSession.agreement_id == agreement.id,
-            SupervisionSession.status == SCHEDULED,
+            SupervisionSession.status == SessionStatus.SCHEDULED,
             SupervisionSession.starts_at > now,
         )
     ):
-        cancel_session(session, row, CANCELLED, now)
+        cancel_session(session, row, SessionStatus.CANCELLED, now)
 
 
 def next_working_start(row: SupervisionSession) -> datetime:
@@ -311,7 +296,7 @@ def plan_all(ctx: AppContext, session: Session, now: datetime) -> int:
     planned a second time."""
     agreements = session.scalars(
         select(Agreement)
-        .where(Agreement.status == ACTIVE)
+        .where(Agreement.status == AgreementStatus.ACTIVE)
         .options(
             joinedload(Agreement.supervisor),
             selectinload(Agreement.participants).joinedload(AgreementParticipant.person),
@@ -328,10 +313,17 @@ def plan_all(ctx: AppContext, session: Session, now: datetime) -> int:
         ):
             continue  # the next occurrence is beyond the horizon: nothing to plan yet
         created += plan_agreement(ctx, session, agreement, now, known)
+    _plan_digests(session, now)
+    return created
+
+
+def _plan_digests(session: Session, now: datetime) -> None:
+    """This week's and next week's Monday digest for every active supervisor, once."""
     existing = set(
         session.scalars(
             select(ScheduledMessage.key).where(
-                ScheduledMessage.kind == "digest", ScheduledMessage.due_at >= now - DIGEST_SLACK
+                ScheduledMessage.kind == ScheduledKind.DIGEST,
+                ScheduledMessage.due_at >= now - DIGEST_SLACK,
             )
         )
     )
@@ -345,140 +337,23 @@ def plan_all(ctx: AppContext, session: Session, now: datetime) -> int:
             due = datetime.combine(week_start, DIGEST_AT, zone).astimezone(UTC)
             key = f"digest:{supervisor.id}:{week_start.isoformat()}"
             if due >= now - DIGEST_SLACK and key not in existing:
-                _schedule(
+                schedule(
                     session,
                     supervisor,
-                    "digest",
+                    ScheduledKind.DIGEST,
                     due,
                     key,
                     fresh=True,
                     week_start=week_start.isoformat(),
                 )
-    return created
 
 
-# -- sending what is due ------------------------------------------------------------------
-def _date(ctx: AppContext, moment: datetime, person: Person) -> str:
-    local = moment.astimezone(ZoneInfo(person.timezone)).date()
-    return format_date(local, "EEEE, d MMMM", locale=ctx.language)
-
-
-def send_due(ctx: AppContext, session: Session, now: datetime) -> int:
-    """Send every due message, in batches, until none is left (or a bounded number of batches)."""
-    sent = 0
-    for _ in range(MAX_SEND_BATCHES):
-        rows = session.scalars(
-            select(ScheduledMessage)
-            .where(ScheduledMessage.status == WAITING, ScheduledMessage.due_at <= now)
-            .options(
-                joinedload(ScheduledMessage.person),
-                joinedload(ScheduledMessage.session)
-                .joinedload(SupervisionSession.agreement)
-                .joinedload(Agreement.supervisor),
-            )
-            .order_by(ScheduledMessage.due_at, ScheduledMessage.id)
-            .limit(SEND_BATCH)
-            .with_for_update(skip_locked=True, of=ScheduledMessage)
-        ).all()
-        sent += _send_batch(ctx, session, rows, now)
-        if len(rows) < SEND_BATCH:
-            break
-    return sent
-
-
-def _send_batch(
-    ctx: AppContext, session: Session, rows: Sequence[ScheduledMessage], now: datetime
-) -> int:
-    sent = 0
-    for row in rows:
-        if _passed(row, now):
-            row.status = PASSED
-            audit.record(session, "reminder.passed", "scheduled_message", row.id, kind=row.kind)
-            continue
-        reply = _build(ctx, session, row, now)
-        if reply is None:
-            row.status = DROPPED
-            continue
-        outbox.notify(
-            session, row.person, reply, f"scheduled:{row.key}", now, ctx.channels, kind="reminder"
-        )
-        row.status, row.sent_at = SENT, now
-        sent += 1
-    session.flush()
-    return sent
-
-
-def _passed(row: ScheduledMessage, now: datetime) -> bool:
-    """Too late to send: a reminder once its session began, a day-before reminder once the
-    "soon" one is due (that one says it all; a late day-before goes out until then), a digest
-    more than a day late."""
-    if row.kind == "day_before" and row.session is not None:
-        return row.session.starts_at - REMINDER_LEAD <= now
-    if row.kind in BEFORE_START and row.session is not None:
-        return row.session.starts_at <= now
-    if row.kind in ("digest", cases.DIGEST_KIND):
-        return now - row.due_at > DIGEST_SLACK
-    return False
-
-
-def _build(ctx: AppContext, session: Session, row: ScheduledMessage, now: datetime) -> Reply | None:
-    t, person = ctx.catalog, row.person
-    target = row.session
-    if row.kind == "digest":
-        return digest(ctx, session, person, now, date.fromisoformat(str(row.payload["week_start"])))
-    if row.kind == cases.DIGEST_KIND:
-        return cases.digest(ctx, session, person, row.due_at, now)
-    if row.kind == "followup":
-        return Reply(t("record.followup_due", text=row.payload.get("text", "")))
-    if target is None or target.status not in (SCHEDULED, HELD, NOT_HELD):
-        return None
-    agreement = target.agreement
-    when = {
-        "date": _date(ctx, target.starts_at, person),
-        "time": local_clock(target.starts_at, person.timezone),
-        "kind": in_sentence(t(f"slot_kind.{agreement.kind}")),
-        "mode": in_sentence(t(f"mode.{agreement.mode}")),
-        "place": f" ({agreement.place})" if agreement.place else "",
-        "supervisor": agreement.supervisor.name,
-    }
-    if row.kind in BEFORE_START:
-        if target.status != SCHEDULED:
-            return None
-        lead = "slot.reminder_soon"
-        if row.kind == "day_before":
-            # Sent late (the service was down at 16:00), it may go on the day itself.
-            zone = ZoneInfo(person.timezone)
-            same_day = now.astimezone(zone).date() == target.starts_at.astimezone(zone).date()
-            lead = "slot.reminder_today" if same_day else "slot.reminder_day_before"
-        if person.id == agreement.supervisor_id:
-            names = ", ".join(p.name for p in agreed_people(agreement))
-            return Reply(t(f"{lead}_supervisor", **when, names=names))
-        options = [
-            Option("hadir", t("slot.opt_attend")),
-            Option("ulang", t("slot.opt_reschedule")),
-            Option("tidak", t("slot.opt_absent")),
-        ]
-        return prompts.make_prompt(
-            session, person, REMINDER_ACTION, target.id, t(lead, **when), options, now
-        )
-    if row.kind == "record":
-        if target.recorded_at is not None or target.status != SCHEDULED:
-            return None
-        options = [Option("catat", t("record.opt_record"))]
-        return prompts.make_prompt(
-            session, person, RECORD_ACTION, target.id, t("record.ask", **when), options, now
-        )
-    if row.kind == "record_overdue":
-        if target.recorded_at is not None or target.status != SCHEDULED:
-            return None
-        audit.record(session, "session.record_overdue", "session", target.id)
-        options = [Option("catat", t("record.opt_record"))]
-        return prompts.make_prompt(
-            session, person, RECORD_ACTION, target.id, t("record.overdue", **when), options, now
-        )
-    return None
-
-
-def run_supervision_clock(ctx: AppContext, session: Session, now: datetime) -> int:
-    plan_all(ctx, session, now)
-    return send_due(ctx, session, now)
+def schedule_followups(
+    session: Session, row: SupervisionSession, people: list[Person], day: date, text: str
+) -> None:
+    """A follow-up agreed in a session's record: a reminder on its day, 08:00 each one's time."""
+    for person in people:
+        zone = ZoneInfo(person.timezone)
+        due = datetime.combine(day, FOLLOWUP_AT, zone).astimezone(UTC)
+        key = f"followup:{row.id}:{person.id}"
+        schedule(session, person, ScheduledKind.FOLLOWUP, due, key, row, fresh=True, text=text)

@@ -1,18 +1,10 @@
-"""The states and prompt actions of supervision slots, shared by the slot modules."""
+"""The prompt actions of supervision (what each answer comes back to), and who takes part in an
+agreed slot. The statuses themselves are in `storage.vocabulary`."""
 
 from __future__ import annotations
 
 from storage.models import Agreement, Person
-
-PROPOSED, ACTIVE, PAUSED, ENDED = "diusulkan", "aktif", "dijeda", "berakhir"
-INVITED, AGREED, DECLINED, COUNTERED = "diundang", "setuju", "menolak", "usul"
-SCHEDULED, SKIPPED, HELD, NOT_HELD, CANCELLED = (
-    "terjadwal",
-    "dilewati",
-    "terlaksana",
-    "tidak_terlaksana",
-    "dibatalkan",
-)
+from storage.vocabulary import ParticipantStatus
 
 INVITE_ACTION = "slot.invite"  # participant: agree / counter / decline
 COUNTER_ACTION = "slot.counter"  # supervisor: accept a participant's counter-proposal
@@ -25,11 +17,15 @@ HOLIDAY_ACTION = "slot.holiday"  # supervisor: move / skip / keep
 RECORD_ACTION = "record.session"  # supervisor: record now
 ATTEND_ACTION = "record.attend"  # participant: confirm attendance
 SCHEDULE_ACTION = "schedule.new"  # from the schedule view: new agreement / request
+# The answers about one session (handlers.supervision.sessions); every other "slot." action is
+# about an agreement (handlers.supervision.agreements).
+SESSION_ACTIONS = (REMINDER_ACTION, RESCHEDULE_ACTION, MOVED_ACTION, HOLIDAY_ACTION)
 PROMPT_PREFIX = "slot."
 RECORD_PREFIX = "record."
 SCHEDULE_PREFIX = "schedule."
+MESSAGE_KIND = "agreement"  # the outbox kind of what agreeing and moving slots sends
 
 
 def agreed_people(agreement: Agreement) -> list[Person]:
     """The participants who agreed: for a group, the slot goes ahead with them."""
-    return [p.person for p in agreement.participants if p.status == AGREED]
+    return [p.person for p in agreement.participants if p.status == ParticipantStatus.AGREED]

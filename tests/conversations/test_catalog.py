@@ -15,10 +15,11 @@ from sqlalchemy import Engine
 from bot.runtime import Runtime
 from bot.settings import Settings
 from conversations.catalog import LANGUAGES, load_catalog
-from conversations.flows import FLOWS, complaint, consultation
+from conversations.flows import FLOWS, consultation
 from handlers.core.identity import PUBLIC
 from handlers.core.menus import MENUS
 from storage.models import Complaint, Role
+from storage.vocabulary import ComplaintCategory, ConsultationTopic, ContactMode, Urgency
 from tests.support import Chat, texts
 
 ROOT = Path(__file__).parents[2]
@@ -27,11 +28,11 @@ KEY_SHAPE = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 ROLES = (*tuple(Role), PUBLIC)
 # f-string key families and every value the code may put in them.
 FAMILIES: dict[str, tuple[str, ...]] = {
-    "topic.": consultation.TOPICS,
-    "urgency.": consultation.URGENCIES,
-    "mode.": consultation.MODES,
+    "topic.": tuple(ConsultationTopic),
+    "urgency.": tuple(Urgency),
+    "mode.": tuple(ContactMode),
     "when.": consultation.TIMES,
-    "category.": complaint.CATEGORIES,
+    "category.": tuple(ComplaintCategory),
     "role.": tuple(Role),
     "menu.greeting_": ROLES,
     "menu.help_": ROLES,

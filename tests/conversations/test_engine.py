@@ -24,10 +24,11 @@ from conversations.engine import (
     Step,
     Transition,
 )
-from conversations.flows import FLOWS, complaint, consultation
+from conversations.flows import FLOWS, complaint
 from conversations.flows.validators import TODAY_KEY
 from conversations.messages import Attachment, Inbound, Option, Reply
 from handlers.core.menus import MENUS
+from storage.vocabulary import ConsultationTopic
 
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 t = load_catalog("id")
@@ -78,7 +79,7 @@ def test_start_asks_the_first_question_with_its_choices() -> None:
     intro, question = start.replies
     assert intro.text == t("consult.intro")
     assert question.text == t("consult.ask_topic")
-    assert [o.value for o in question.options] == list(consultation.TOPICS)
+    assert [o.value for o in question.options] == list(ConsultationTopic)
     assert (start.state.step, start.state.token, question.token) == ("topic", "k0", "k0")
 
 

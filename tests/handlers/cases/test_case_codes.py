@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conversations.engine import Invalid
+from conversations.flows.case_update import is_new_case
 from conversations.flows.validators import LABEL_MAX, a_case_label
 from handlers.cases.updates import CODE_ALPHABET, new_case_code
 
@@ -65,3 +66,13 @@ def test_codes_have_the_promised_shape() -> None:
     assert all(re.fullmatch(rf"KS-[{CODE_ALPHABET}]{{6}}", code) for code in codes)
     assert len(codes) > 490  # drawn at random, not counted up
     assert not any(c in CODE_ALPHABET for c in "01IO")
+
+
+@pytest.mark.parametrize(
+    ("chosen", "new"), [("kasus_baru", True), ("baru", True), ("12", False), (12, False)]
+)
+def test_a_case_is_chosen_by_id_and_anything_else_opens_a_new_one(
+    chosen: object, new: bool
+) -> None:
+    """ "baru" was the value of "Kasus baru" before a release: a dialog spanning it still works."""
+    assert is_new_case(chosen) is new

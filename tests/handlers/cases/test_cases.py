@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from conversations.messages import Attachment
-from handlers.cases import updates as cases
+from handlers.cases import updates
 from handlers.core.context import AppContext
 from scheduler.tick import run_duties
 from storage.models import Case, CaseFeedback, ConversationState, InboundMessage, OutboxMessage
@@ -129,12 +129,12 @@ def test_a_taken_code_is_drawn_again(
     sari.press("Ya, kirim")
     taken = the_case(ctx).code
     draws = iter([taken, taken, "KS-ABCDEF"])
-    monkeypatch.setattr(cases, "new_case_code", lambda: next(draws))
+    monkeypatch.setattr(updates, "new_case_code", lambda: next(draws))
     open_case(sari, "Pak T., Dusun Krajan")
     assert "Kasus baru ini diberi kode KS-ABCDEF." in texts(sari.press("Ya, kirim"))
-    monkeypatch.setattr(cases, "new_case_code", lambda: taken)
+    monkeypatch.setattr(updates, "new_case_code", lambda: taken)
     with ctx.sessions() as session, pytest.raises(RuntimeError, match="no free case code"):
-        cases.free_case_code(session)
+        updates.free_case_code(session)
 
 
 def test_cases_from_before_codes_and_labels_show_their_masked_reference(

@@ -10,7 +10,6 @@ from sqlalchemy import select, update
 
 from handlers.core.context import AppContext
 from handlers.people.phones import to_e164
-from handlers.supervision import planning as supervision_clock
 from storage.db import transaction
 from storage.models import Agreement, Person, ScheduledMessage, SupervisionSession
 from tests.handlers.supervision.test_supervision import (
@@ -241,7 +240,7 @@ class TestLateDayBefore:
     ) -> None:
         """A day-before reminder and its "soon" one may land in different batches of a long
         backlog: the day-before one is still not sent in the last hour."""
-        monkeypatch.setattr(supervision_clock, "SEND_BATCH", 1)
+        monkeypatch.setattr("handlers.supervision.clock.SEND_BATCH", 1)
         sari, _dewi = agreed(chat, ctx)
         assert tick(ctx, clock, TUESDAY_8 - timedelta(minutes=30)) == 2
         assert [r.text[:13] for r in sari.inbox()] == ["Sebentar lagi"]

@@ -547,7 +547,7 @@ def move_first_session(ctx: AppContext, session_id: int, day: str, hour: str) ->
     from conversations.messages import Channel, Inbound
     from handlers.calendar import at_local
     from handlers.core.turn import Turn
-    from handlers.supervision.agreements import move_session
+    from handlers.supervision.sessions import move_session
 
     d, m = (int(x) for x in day.split("/"))
     start = at_local(date(2026, m, d), f"{int(hour):02d}:00", "Asia/Jakarta")

@@ -1,0 +1,106 @@
+"""The daily case digest: a supervisor may choose (in their settings) to get case updates once a
+day at 16:00 their time instead of one by one. An update kept back schedules that day's digest;
+the supervision tick sends it, built here, with a feedback choice per update."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from conversations.messages import Option, Reply
+from handlers.cases.feedback import DIGEST_ACTION
+from handlers.cases.views import case_label, case_ref
+from handlers.core import audit, prompts
+from handlers.core.context import AppContext
+from handlers.core.prompts import PromptResult
+from handlers.core.turn import Turn
+from handlers.people import access
+from storage.models import ActionPrompt, Case, CaseUpdate, Person, ScheduledMessage
+from storage.vocabulary import ScheduledKind
+
+SETTINGS_ACTION = "case.settings"
+CASE_DIGEST_KIND = ScheduledKind.CASE_DIGEST  # of its ScheduledMessage
+DIGEST_AT = time(16, 0)
+DIGEST_CHOICES = 8
+EACH, DIGEST = "satu", "ringkasan"  # the two settings
+
+
+def schedule_digest(session: Session, supervisor: Person, now: datetime) -> None:
+    """The next 16:00 (the supervisor's time) digest, once per day, for updates kept back."""
+    zone = ZoneInfo(supervisor.timezone)
+    local = now.astimezone(zone)
+    day = local.date() if local.time() < DIGEST_AT else local.date() + timedelta(days=1)
+    key = f"case_digest:{supervisor.id}:{day.isoformat()}"
+    if session.scalar(select(ScheduledMessage.id).where(ScheduledMessage.key == key)) is None:
+        due = datetime.combine(day, DIGEST_AT, zone).astimezone(UTC)
+        session.add(
+            ScheduledMessage(key=key, person_id=supervisor.id, kind=CASE_DIGEST_KIND, due_at=due)
+        )
+
+
+def case_digest(
+    ctx: AppContext, session: Session, supervisor: Person, due: datetime, now: datetime
+) -> Reply | None:
+    """The case updates of the day before `due`, with a feedback choice for each (up to 8)."""
+    t = ctx.catalog
+    visible = access.pendamping_ids_visible_to(supervisor)
+    updates = session.scalars(
+        select(CaseUpdate)
+        .join(Case)
+        .where(
+            Case.pendamping_id.in_(visible),
+            CaseUpdate.created_at >= due - timedelta(days=1),
+            CaseUpdate.created_at < due,
+        )
+        .order_by(CaseUpdate.id)
+    ).all()
+    if not updates:
+        return None
+    lines = [t("case.digest_header", count=len(updates))]
+    lines += [
+        t(
+            "case.digest_line",
+            name=u.case.pendamping.name,
+            label=case_label(u.case, t),
+            what=u.what_happened,
+            next_step=u.next_step,
+        )
+        for u in updates
+    ]
+    options = [
+        Option(str(u.id), t("case.opt_feedback_on", ref=case_ref(u.case, t)))
+        for u in updates[:DIGEST_CHOICES]
+    ]
+    return prompts.make_prompt(
+        session, supervisor, DIGEST_ACTION, 0, "\n".join(lines), options, now
+    )
+
+
+def _setting_key(person: Person) -> str:
+    return "case.setting_digest" if person.case_update_digest else "case.setting_each"
+
+
+def settings_prompt(turn: Turn) -> list[Reply]:
+    """A supervisor chooses how case updates reach them."""
+    person, t = turn.staff, turn.t
+    options = [Option(EACH, t("case.setting_each")), Option(DIGEST, t("case.setting_digest"))]
+    text = t("case.setting_prompt", current=t(_setting_key(person)))
+    return [prompts.make_prompt(turn.session, person, SETTINGS_ACTION, 0, text, options, turn.now)]
+
+
+def answer_setting(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
+    person = turn.staff
+    person.case_update_digest = value == DIGEST
+    audit.record(
+        turn.session,
+        "settings.case_updates",
+        "person",
+        person.id,
+        actor=person,
+        digest=person.case_update_digest,
+    )
+    current = turn.t(_setting_key(person))
+    return PromptResult([Reply(turn.t("case.setting_saved", current=current))])

@@ -1,0 +1,78 @@
+"""Lists of complaints for staff: what they may see, narrowed by a filter (open, late, urgent,
+by status, category or kecamatan), each with the choices they have on it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+
+from conversations.flows.complaint_followup import ListFilter
+from conversations.messages import Option, Reply
+from handlers.complaints.deadlines import current_due
+from handlers.complaints.handling import STAFF_ACTION, facts, staff_options
+from handlers.core import prompts
+from handlers.core.turn import Turn
+from handlers.people import access
+from storage.models import Complaint
+from storage.vocabulary import OPEN_COMPLAINTS, ComplaintCategory, ComplaintStatus
+
+LIST_LIMIT = 8
+
+
+def filter_options(turn: Turn, data: Mapping[str, Any]) -> Sequence[Option]:
+    t, by = turn.t, data.get("by")
+    if by == ListFilter.BY_STATUS:
+        return [Option(s, t(f"status.{s}")) for s in ComplaintStatus]
+    if by == ListFilter.BY_CATEGORY:
+        return [Option(c, t(f"category.{c}")) for c in ComplaintCategory]
+    if by == ListFilter.BY_KECAMATAN:
+        places = turn.session.scalars(
+            select(Complaint.kecamatan)
+            .where(Complaint.kecamatan != "", access.complaints_visible_to(turn.staff))
+            .distinct()
+            .order_by(Complaint.kecamatan)
+        ).all()
+        return [Option(p, p) for p in places]
+    return []
+
+
+def list_complaints(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
+    person, t, now = turn.staff, turn.t, turn.now
+    query = select(Complaint).where(access.complaints_visible_to(person))
+    by, value = data["by"], data.get("value")
+    is_open = Complaint.status.in_(OPEN_COMPLAINTS)
+    if by == ListFilter.OPEN:
+        query = query.where(is_open)
+    elif by == ListFilter.LATE:
+        query = query.where(is_open, Complaint.sla_level > 0)
+    elif by == ListFilter.URGENT:
+        query = query.where(Complaint.urgent.is_(True), is_open)
+    elif by == ListFilter.BY_STATUS:
+        query = query.where(Complaint.status == value)
+    elif by == ListFilter.BY_CATEGORY:
+        query = query.where(Complaint.category == value)
+    elif by == ListFilter.BY_KECAMATAN:
+        query = query.where(Complaint.kecamatan == value)
+    rows = turn.session.scalars(
+        query.order_by(Complaint.urgent.desc(), Complaint.created_at).limit(LIST_LIMIT + 1)
+    ).all()
+    if not rows:
+        return [Reply(t("complaint.list_none"))]
+    replies = [Reply(t("complaint.list_header", count=min(len(rows), LIST_LIMIT)))]
+    for c in rows[:LIST_LIMIT]:
+        due = current_due(c)
+        late = due is not None and due <= now
+        item = facts(c, t, turn.local_date(due, person) if due else "-")
+        text = t("complaint.list_item_late" if late else "complaint.list_item", **item)
+        options = staff_options(c, t, person)
+        if options:
+            replies.append(
+                prompts.make_prompt(turn.session, person, STAFF_ACTION, c.id, text, options, now)
+            )
+        else:
+            replies.append(Reply(text))
+    if len(rows) > LIST_LIMIT:
+        replies.append(Reply(t("complaint.list_more")))
+    return replies

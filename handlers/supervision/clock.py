@@ -1,0 +1,198 @@
+"""The supervision clock, run by every tick: plan what is ahead, then send each due message
+(reminders, record requests, follow-ups, the Monday digest) exactly once.
+
+Every due row is claimed (FOR UPDATE SKIP LOCKED) and marked in the transaction that queues its
+outbox row, so a crash, a restart, a second worker or a second tick never drops or doubles one.
+A reminder for a slot that has already begun is not sent late: it is marked `lewat` instead; a
+day-before reminder that is late (the service was down) still goes until the "soon" one is due.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from conversations.catalog import in_sentence
+from conversations.messages import Option, Reply
+from handlers.calendar import local_clock
+from handlers.core import audit, outbox
+from handlers.core.context import AppContext
+from handlers.core.messaging import Messenger
+from handlers.supervision.digest import digest
+from handlers.supervision.planning import DIGEST_SLACK, REMINDER_LEAD, local_date, plan_all
+from handlers.supervision.states import RECORD_ACTION, REMINDER_ACTION, agreed_people
+from storage.models import Agreement, Person, ScheduledMessage, SupervisionSession
+from storage.vocabulary import ScheduledKind, ScheduledStatus, SessionStatus
+
+SEND_BATCH = 500
+MAX_SEND_BATCHES = 40
+# Kinds sent before a session starts: skipped once it has started. Later kinds supersede earlier.
+BEFORE_START = (ScheduledKind.DAY_BEFORE, ScheduledKind.SOON)
+# A session skipped or cancelled has nothing more to say.
+CALLED_OFF = (SessionStatus.SKIPPED, SessionStatus.CANCELLED)
+KIND = "reminder"  # of every message the clock sends
+
+OtherDigest = Callable[[AppContext, Session, Person, datetime, datetime], Reply | None]
+"""Another domain's digest kept in the same table: (ctx, session, person, due, now) -> a reply
+(choices and all), or None when there is nothing to say."""
+OtherDigests = Mapping[str, OtherDigest]
+
+
+def run_supervision_clock(
+    ctx: AppContext,
+    session: Session,
+    now: datetime,
+    other_digests: OtherDigests = MappingProxyType({}),
+) -> int:
+    """Plan the sessions ahead and send every message now due; the count sent.
+
+    `other_digests` (by kind) are the digests of other domains that travel through the same
+    due-message table, e.g. the daily case digest: the scheduler hands them in, so supervision
+    imports no other domain. Like the Monday digest, one more than a day late is not sent."""
+    plan_all(ctx, session, now)
+    return send_due(ctx, session, now, other_digests)
+
+
+def send_due(ctx: AppContext, session: Session, now: datetime, other_digests: OtherDigests) -> int:
+    """Send every due message, in batches, until none is left (or a bounded number of batches)."""
+    sent = 0
+    for _ in range(MAX_SEND_BATCHES):
+        rows = session.scalars(
+            select(ScheduledMessage)
+            .where(
+                ScheduledMessage.status == ScheduledStatus.WAITING, ScheduledMessage.due_at <= now
+            )
+            .options(
+                joinedload(ScheduledMessage.person),
+                joinedload(ScheduledMessage.session)
+                .joinedload(SupervisionSession.agreement)
+                .joinedload(Agreement.supervisor),
+            )
+            .order_by(ScheduledMessage.due_at, ScheduledMessage.id)
+            .limit(SEND_BATCH)
+            .with_for_update(skip_locked=True, of=ScheduledMessage)
+        ).all()
+        sent += _send_batch(ctx, session, rows, now, other_digests)
+        if len(rows) < SEND_BATCH:
+            break
+    return sent
+
+
+def _send_batch(
+    ctx: AppContext,
+    session: Session,
+    rows: Sequence[ScheduledMessage],
+    now: datetime,
+    other_digests: OtherDigests,
+) -> int:
+    sent = 0
+    for row in rows:
+        if _passed(row, now, other_digests):
+            row.status = ScheduledStatus.PASSED
+            audit.record(session, "reminder.passed", "scheduled_message", row.id, kind=row.kind)
+            continue
+        # The row's key names the session and its time (or the digest's day): a tick run twice,
+        # or a session moved and back, queues nothing twice.
+        out = Messenger(session, ctx, now, f"scheduled:{row.key}")
+        if not _send(out, row, other_digests):
+            row.status = ScheduledStatus.DROPPED
+            continue
+        row.status, row.sent_at = ScheduledStatus.SENT, now
+        sent += 1
+    session.flush()
+    return sent
+
+
+def _passed(row: ScheduledMessage, now: datetime, other_digests: OtherDigests) -> bool:
+    """Too late to send: a reminder once its session began, a day-before reminder once the
+    "soon" one is due (that one says it all; a late day-before goes out until then), a digest
+    more than a day late."""
+    if row.kind == ScheduledKind.DAY_BEFORE and row.session is not None:
+        return row.session.starts_at - REMINDER_LEAD <= now
+    if row.kind in BEFORE_START and row.session is not None:
+        return row.session.starts_at <= now
+    if row.kind == ScheduledKind.DIGEST or row.kind in other_digests:
+        return now - row.due_at > DIGEST_SLACK
+    return False
+
+
+def _send(out: Messenger, row: ScheduledMessage, other_digests: OtherDigests) -> bool:
+    """Queue what a due row says, if it still applies; False when it no longer does."""
+    ctx, session, now = out.ctx, out.session, out.now
+    person, target = row.person, row.session
+    about, kind = row.kind, KIND
+    if row.kind == ScheduledKind.DIGEST:
+        week_start = date.fromisoformat(str(row.payload["week_start"]))
+        text = digest(ctx, session, person, now, week_start)
+        out.tell_text(person, text, about=about, kind=kind)
+        return True
+    if row.kind in other_digests:
+        reply = other_digests[row.kind](ctx, session, person, row.due_at, now)
+        if reply is None:
+            return False
+        # Built by its own domain, choices and all: queued as it is.
+        key = out.key(f"{about}:{person.id}")
+        outbox.notify(session, person, reply, key, now, ctx.channels, kind=kind)
+        return True
+    if row.kind == ScheduledKind.FOLLOWUP:
+        out.tell(
+            person, "record.followup_due", about=about, kind=kind, text=row.payload.get("text", "")
+        )
+        return True
+    if target is None or target.status in CALLED_OFF:
+        return False
+    return _send_about_session(out, row, target)
+
+
+def _send_about_session(out: Messenger, row: ScheduledMessage, target: SupervisionSession) -> bool:
+    """A reminder of a session, or the supervisor's request to record it."""
+    ctx, session, now = out.ctx, out.session, out.now
+    t, person = ctx.catalog, row.person
+    about, kind = row.kind, KIND
+    agreement = target.agreement
+    when = {
+        "date": local_date(ctx, target.starts_at, person),
+        "time": local_clock(target.starts_at, person.timezone),
+        "kind": in_sentence(t(f"slot_kind.{agreement.kind}")),
+        "mode": in_sentence(t(f"mode.{agreement.mode}")),
+        "place": f" ({agreement.place})" if agreement.place else "",
+        "supervisor": agreement.supervisor.name,
+    }
+    if row.kind in BEFORE_START:
+        if target.status != SessionStatus.SCHEDULED:
+            return False
+        lead = "slot.reminder_soon"
+        if row.kind == ScheduledKind.DAY_BEFORE:
+            # Sent late (the service was down at 16:00), it may go on the day itself.
+            zone = ZoneInfo(person.timezone)
+            same_day = now.astimezone(zone).date() == target.starts_at.astimezone(zone).date()
+            lead = "slot.reminder_today" if same_day else "slot.reminder_day_before"
+        if person.id == agreement.supervisor_id:
+            names = ", ".join(p.name for p in agreed_people(agreement))
+            out.tell_text(
+                person, t(f"{lead}_supervisor", **when, names=names), about=about, kind=kind
+            )
+            return True
+        options = [
+            Option("hadir", t("slot.opt_attend")),
+            Option("ulang", t("slot.opt_reschedule")),
+            Option("tidak", t("slot.opt_absent")),
+        ]
+        text = t(lead, **when)
+        out.ask_text(person, text, options, REMINDER_ACTION, target.id, about=about, kind=kind)
+        return True
+    if row.kind in (ScheduledKind.RECORD, ScheduledKind.RECORD_OVERDUE):
+        if target.recorded_at is not None or target.status != SessionStatus.SCHEDULED:
+            return False
+        if row.kind == ScheduledKind.RECORD_OVERDUE:
+            audit.record(session, "session.record_overdue", "session", target.id)
+        text = t("record.ask" if row.kind == ScheduledKind.RECORD else "record.overdue", **when)
+        options = [Option("catat", t("record.opt_record"))]
+        out.ask_text(person, text, options, RECORD_ACTION, target.id, about=about, kind=kind)
+        return True
+    return False

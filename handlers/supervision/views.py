@@ -1,0 +1,261 @@
+"""What supervision looks like from the menu: a supervisor's week and agreements (each with its
+pause / change / end choices), a pendamping's next slot and agreements, the way to a new
+agreement or request, and a coordinator's held-versus-planned figures per supervisor."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, func, select
+
+from conversations.catalog import Catalog, in_sentence
+from conversations.flows import supervision as flows
+from conversations.messages import Option, Reply
+from handlers.calendar import at_local, local_clock
+from handlers.core import prompts
+from handlers.core.prompts import PromptResult
+from handlers.core.turn import Turn
+from handlers.people import access
+from handlers.supervision.states import MANAGE_ACTION, SCHEDULE_ACTION, agreed_people
+from storage.models import (
+    ActionPrompt,
+    Agreement,
+    AgreementParticipant,
+    Person,
+    Role,
+    SupervisionSession,
+)
+from storage.vocabulary import AgreementStatus, ParticipantStatus, SessionStatus, SlotKind
+
+# The choices of `SCHEDULE_ACTION`: a supervisor starts an agreement, a pendamping asks for one.
+NEW_AGREEMENT, NEW_REQUEST = "buat", "minta"
+# The choices of `MANAGE_ACTION` on an agreement listed.
+CHANGE, PAUSE, RESUME, END = "ubah", "jeda", "lanjut", "akhiri"
+# The agreements a view lists, and those it offers to manage (pause or change, resume, end).
+MANAGEABLE = (AgreementStatus.ACTIVE, AgreementStatus.PAUSED)
+SHOWN = (*MANAGEABLE, AgreementStatus.PROPOSED)
+
+
+def answer_schedule(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
+    """From the schedule view: the new-agreement (or request) dialog."""
+    flow = flows.REQUEST if value == NEW_REQUEST else flows.PROPOSE
+    return PromptResult([], flow, {})
+
+
+def describe(agreement: Agreement, t: Catalog, viewer: Person) -> str:
+    """ "setiap Selasa, 10:00 WIB (dua minggu sekali), 60 menit, tatap muka di ...", in the
+    viewer's own zone."""
+    first = at_local(agreement.start_date, agreement.local_time, agreement.timezone)
+    return t(
+        "slot.describe",
+        weekday=t(f"weekday.{agreement.weekday}"),
+        time=local_clock(first, viewer.timezone),
+        cadence=in_sentence(t(f"cadence.{agreement.cadence_days}")),
+        duration=agreement.duration_minutes,
+        mode=in_sentence(t(f"mode.{agreement.mode}")),
+        place=f" ({agreement.place})" if agreement.place else "",
+    )
+
+
+def manage_options(agreement: Agreement, t: Catalog) -> list[Option]:
+    """What either side may do with an agreement (answered in `agreements.answer_manage`)."""
+    if agreement.status == AgreementStatus.PAUSED:
+        return [Option(RESUME, t("slot.opt_resume")), Option(END, t("slot.opt_end"))]
+    return [
+        Option(CHANGE, t("slot.opt_change")),
+        Option(PAUSE, t("slot.opt_pause")),
+        Option(END, t("slot.opt_end")),
+    ]
+
+
+def participant_query(supervisor: Person, kind: str) -> Select[tuple[Person]]:
+    """Who may take part: the supervisor's own pendamping; for a team also the other staff of
+    the same kabupaten (supervisors, the korkab)."""
+    own = (Person.supervisor_id == supervisor.id) & (Person.role == Role.PENDAMPING)
+    if kind == SlotKind.TEAM:
+        colleagues = (
+            (Person.kabupaten == supervisor.kabupaten)
+            & Person.role.in_((Role.SUPERVISOR, Role.KORKAB))
+            & (Person.id != supervisor.id)
+        )
+        own = own | colleagues
+    return select(Person).where(own, Person.active.is_(True))
+
+
+def my_pendamping_options(turn: Turn, data: Mapping[str, Any]) -> Sequence[Option]:
+    """Whom a supervisor may invite to the kind of slot chosen so far."""
+    query = participant_query(turn.staff, str(data.get("kind", "")))
+    rows = turn.session.scalars(query.order_by(Person.role, Person.kecamatan, Person.name))
+    return [Option(str(p.id), f"{p.name} ({p.kecamatan})") for p in rows]
+
+
+def _week_bounds(turn: Turn, person: Person) -> tuple[datetime, datetime]:
+    zone = ZoneInfo(person.timezone)
+    today = turn.now.astimezone(zone).date()
+    monday = today - timedelta(days=today.weekday())
+    start = datetime.combine(monday, time(0), zone).astimezone(UTC)
+    return start, start + timedelta(days=7)
+
+
+def _session_line(turn: Turn, row: SupervisionSession, viewer: Person) -> str:
+    t = turn.t
+    people = ", ".join(p.name for p in agreed_people(row.agreement)) or "-"
+    return t(
+        "slot.session_line",
+        date=turn.local_date(row.starts_at, viewer),
+        time=local_clock(row.starts_at, viewer.timezone),
+        kind=in_sentence(t(f"slot_kind.{row.agreement.kind}")),
+        names=people,
+        status=t(f"session_status.{row.status}"),
+        holiday=t("slot.on_holiday", name=row.holiday_name) if row.holiday_name else "",
+    )
+
+
+def _agreement_line(turn: Turn, agreement: Agreement, viewer: Person, names: str) -> str:
+    t = turn.t
+    return t(
+        "slot.agreement_line",
+        kind=t(f"slot_kind.{agreement.kind}"),
+        slot=describe(agreement, t, viewer),
+        names=names,
+        status=t(f"agreement_status.{agreement.status}"),
+    )
+
+
+def _manage_prompt(turn: Turn, agreement: Agreement, viewer: Person, text: str) -> Reply:
+    return prompts.make_prompt(
+        turn.session,
+        viewer,
+        MANAGE_ACTION,
+        agreement.id,
+        text,
+        manage_options(agreement, turn.t),
+        turn.now,
+    )
+
+
+def _new_prompt(turn: Turn, viewer: Person, key: str, option: Option) -> Reply:
+    return prompts.make_prompt(
+        turn.session, viewer, SCHEDULE_ACTION, 0, turn.t(key), [option], turn.now
+    )
+
+
+def schedule_view(turn: Turn) -> list[Reply]:
+    person = turn.staff
+    if person.role == Role.SUPERVISOR:
+        return _supervisor_view(turn, person)
+    return _pendamping_view(turn, person)
+
+
+def _supervisor_view(turn: Turn, supervisor: Person) -> list[Reply]:
+    t, session = turn.t, turn.session
+    start, end = _week_bounds(turn, supervisor)
+    rows = session.scalars(
+        select(SupervisionSession)
+        .join(Agreement)
+        .where(
+            Agreement.supervisor_id == supervisor.id,
+            SupervisionSession.starts_at >= start,
+            SupervisionSession.starts_at < end,
+            SupervisionSession.status != SessionStatus.CANCELLED,
+        )
+        .order_by(SupervisionSession.starts_at)
+    ).all()
+    lines = [t("slot.week_header")]
+    lines += [_session_line(turn, row, supervisor) for row in rows] or [t("slot.week_empty")]
+    replies = [Reply("\n".join(lines))]
+    agreements = session.scalars(
+        select(Agreement)
+        .where(Agreement.supervisor_id == supervisor.id, Agreement.status.in_(SHOWN))
+        .order_by(Agreement.id)
+    ).all()
+    for agreement in agreements:
+        names = ", ".join(
+            f"{p.person.name} ({t(f'participant_status.{p.status}')})"
+            for p in agreement.participants
+        )
+        text = _agreement_line(turn, agreement, supervisor, names)
+        if agreement.status in MANAGEABLE:
+            replies.append(_manage_prompt(turn, agreement, supervisor, text))
+        else:
+            replies.append(Reply(text))
+    option = Option(NEW_AGREEMENT, t("slot.opt_new_agreement"))
+    replies.append(_new_prompt(turn, supervisor, "slot.new_prompt", option))
+    return replies
+
+
+def _pendamping_view(turn: Turn, person: Person) -> list[Reply]:
+    t, session = turn.t, turn.session
+    mine = select(AgreementParticipant.agreement_id).where(
+        AgreementParticipant.person_id == person.id,
+        AgreementParticipant.status == ParticipantStatus.AGREED,
+    )
+    upcoming = session.scalars(
+        select(SupervisionSession)
+        .where(
+            SupervisionSession.agreement_id.in_(mine),
+            SupervisionSession.status == SessionStatus.SCHEDULED,
+            SupervisionSession.starts_at > turn.now,
+        )
+        .order_by(SupervisionSession.starts_at)
+        .limit(1)
+    ).first()
+    replies = [
+        Reply(
+            t("slot.next", line=_session_line(turn, upcoming, person))
+            if upcoming
+            else t("slot.next_none")
+        )
+    ]
+    for agreement in session.scalars(
+        select(Agreement).where(Agreement.id.in_(mine), Agreement.status.in_(MANAGEABLE))
+    ):
+        text = _agreement_line(turn, agreement, person, agreement.supervisor.name)
+        replies.append(_manage_prompt(turn, agreement, person, text))
+    option = Option(NEW_REQUEST, t("slot.opt_request"))
+    replies.append(_new_prompt(turn, person, "slot.request_prompt", option))
+    return replies
+
+
+def district_figures(turn: Turn) -> list[Reply]:
+    """For a coordinator: sessions held against sessions planned, per supervisor in their
+    scope (a korwil's and a desk admin's name the kabupaten too), last 30 days."""
+    person, t, session = turn.staff, turn.t, turn.session
+    since = turn.now - timedelta(days=30)
+    supervisors = session.scalars(
+        access.supervisors_in_scope(person).order_by(Person.kabupaten, Person.name)
+    ).all()
+    wide = person.role == Role.KORWIL or access.is_desk_admin(person)
+    if not supervisors:
+        return [Reply(t("slot.figures_none"))]
+    lines = [t("slot.figures_header", days=30)]
+    for supervisor in supervisors:
+        counts = dict(
+            session.execute(
+                select(SupervisionSession.status, func.count())
+                .join(Agreement)
+                .where(
+                    Agreement.supervisor_id == supervisor.id,
+                    SupervisionSession.starts_at >= since,
+                    SupervisionSession.starts_at <= turn.now,
+                    SupervisionSession.status.not_in(
+                        (SessionStatus.CANCELLED, SessionStatus.SKIPPED)
+                    ),
+                )
+                .group_by(SupervisionSession.status)
+            ).all()
+        )
+        planned = sum(counts.values())
+        lines.append(
+            t(
+                "slot.figures_line",
+                name=f"{supervisor.name} ({supervisor.kabupaten})" if wide else supervisor.name,
+                held=counts.get(SessionStatus.HELD, 0),
+                planned=planned,
+                unrecorded=counts.get(SessionStatus.SCHEDULED, 0),
+            )
+        )
+    return [Reply("\n".join(lines))]
