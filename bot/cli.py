@@ -11,7 +11,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.settings import Settings, redact_secrets_in_logs
+from bot.logs import redact_secrets_in_logs
+from bot.settings import Settings
 
 log = logging.getLogger("pkh_bot")
 # Their INFO lines are every request: httpx's hold the URL (with the Telegram bot token in it),

@@ -12,7 +12,8 @@ from fastapi import APIRouter
 from sqlalchemy import Engine
 
 from bot.channels.web import WebSender
-from bot.settings import Settings, redact_secrets_in_logs
+from bot.logs import redact_secrets_in_logs
+from bot.settings import Settings
 from conversations.messages import Channel
 from handlers.core import outbox
 from handlers.core.context import AppContext

@@ -20,7 +20,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.channels.telegram_sender import ChatPacer, TelegramSender
 from bot.channels.telegram_updates import to_inbound
-from bot.settings import redact_secrets_in_logs
+from bot.logs import redact_secrets_in_logs
 from handlers.core.route import handle_inbound
 
 if TYPE_CHECKING:

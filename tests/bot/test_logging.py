@@ -12,7 +12,8 @@ import httpx
 import pytest
 
 from bot.cli import CHATTY_LOGGERS, main
-from bot.settings import REDACTED, SecretRedactor, Settings, redact_secrets_in_logs
+from bot.logs import REDACTED, SecretRedactor, redact_secrets_in_logs
+from bot.settings import Settings
 
 TOKEN = "987654:AAH-secret_Token-value"
 
@@ -136,3 +137,14 @@ def test_every_record_of_the_process_is_redacted_once_registered(
     caplog.set_level(logging.DEBUG)
     logging.getLogger("some.library").debug("calling with %s", {"secret_token": secret})
     assert secret not in caplog.text and "[token]" in caplog.text
+
+
+def test_access_lines_keep_the_path_but_not_the_query(caplog: pytest.LogCaptureFixture) -> None:
+    """The simulator's API takes a phone number in its query; no access line may show it."""
+    redact_secrets_in_logs([])
+    caplog.set_level(logging.INFO)
+    access = logging.getLogger("uvicorn.access")
+    path = "/sim/api/messages?address=0813-5555-0001&after=3"
+    access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", path, "1.1", 200)
+    assert "0813-5555-0001" not in caplog.text
+    assert "GET /sim/api/messages?… HTTP/1.1" in caplog.text
