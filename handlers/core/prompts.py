@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session
 from conversations.choices import match_option
 from conversations.engine import split_choice
 from conversations.messages import Inbound, Option, Reply
-from handlers.core import outbox
-from storage.models import ActionPrompt, OutboxMessage, Person
+from storage.models import ActionPrompt, Person
 
 # Dialog tokens are hex; a prompt's token starts with a letter that hex never has.
 TOKEN_PREFIX = "p"
@@ -69,40 +68,6 @@ def make_prompt(
         )
     )
     return Reply(text, tuple(options), token)
-
-
-def offer(
-    session: Session,
-    person: Person,
-    action: str,
-    entity_id: int,
-    text: str,
-    options: Sequence[Option],
-    key: str,
-    now: datetime,
-    channels: tuple[str, ...],
-    kind: str = "alert",
-) -> OutboxMessage:
-    """Queue a prompt to a member of staff on their best channel."""
-    reply = make_prompt(session, person, action, entity_id, text, options, now)
-    return outbox.notify(session, person, reply, key, now, channels, kind=kind)
-
-
-def offer_at(
-    session: Session,
-    channel: str,
-    address: str,
-    action: str,
-    entity_id: int,
-    text: str,
-    options: Sequence[Option],
-    key: str,
-    now: datetime,
-    kind: str = "alert",
-) -> OutboxMessage:
-    """Queue a prompt to whoever writes from (channel, address), e.g. a complaint's reporter."""
-    reply = make_prompt(session, None, action, entity_id, text, options, now, channel, address)
-    return outbox.enqueue(session, channel, address, reply, key, now, kind=kind)
 
 
 def _recipient(person: Person | None, inbound: Inbound) -> ColumnElement[bool]:

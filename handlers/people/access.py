@@ -69,32 +69,22 @@ def korkab_of(supervisor: Person) -> Person | None:
     return boss
 
 
+def _active(session: Session, role: Role, where: ColumnElement[bool]) -> list[Person]:
+    """The active people of one role who also meet `where`, oldest on the roster first."""
+    query = select(Person).where(Person.role == role, Person.active.is_(True), where)
+    return list(session.scalars(query.order_by(Person.id)))
+
+
 def korwil_of(session: Session, person: Person) -> list[Person]:
     """The active korwil of the person's province (none when the row names no province)."""
     if not person.provinsi:
         return []
-    return list(
-        session.scalars(
-            select(Person)
-            .where(
-                Person.role == Role.KORWIL,
-                Person.active.is_(True),
-                Person.provinsi == person.provinsi,
-            )
-            .order_by(Person.id)
-        )
-    )
+    return _active(session, Role.KORWIL, Person.provinsi == person.provinsi)
 
 
 def desk_admins(session: Session) -> list[Person]:
     """The complaint desk: active admins without a kabupaten."""
-    return list(
-        session.scalars(
-            select(Person)
-            .where(Person.role == Role.ADMIN, Person.active.is_(True), Person.kabupaten == "")
-            .order_by(Person.id)
-        )
-    )
+    return _active(session, Role.ADMIN, Person.kabupaten == "")
 
 
 def korkab_for(session: Session, supervisor: Person) -> list[Person]:
@@ -104,17 +94,7 @@ def korkab_for(session: Session, supervisor: Person) -> list[Person]:
         return [linked]
     if not supervisor.kabupaten:
         return []
-    return list(
-        session.scalars(
-            select(Person)
-            .where(
-                Person.role == Role.KORKAB,
-                Person.active.is_(True),
-                Person.kabupaten == supervisor.kabupaten,
-            )
-            .order_by(Person.id)
-        )
-    )
+    return _active(session, Role.KORKAB, Person.kabupaten == supervisor.kabupaten)
 
 
 def chain_above(session: Session, person: Person) -> list[list[Person]]:

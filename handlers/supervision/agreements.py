@@ -28,6 +28,7 @@ from handlers.supervision.states import (
     MESSAGE_KIND,
     REQUEST_ACTION,
     agreed_people,
+    route_answer,
 )
 from handlers.supervision.views import (
     CHANGE,
@@ -368,8 +369,4 @@ def answer_prompt(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
         MANAGE_ACTION: (Agreement, answer_manage),
         COUNTER_ACTION: (AgreementParticipant, answer_counter),
     }
-    model, handler = handlers[prompt.action]
-    record = turn.session.get(model, prompt.entity_id)
-    if record is None:
-        return PromptResult([Reply(turn.t("slot.stale"))])
-    return handler(turn, record, value)
+    return route_answer(turn, prompt, value, handlers)

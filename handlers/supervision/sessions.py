@@ -22,6 +22,7 @@ from handlers.supervision.states import (
     REMINDER_ACTION,
     RESCHEDULE_ACTION,
     agreed_people,
+    route_answer,
 )
 from storage.models import ActionPrompt, Person, SessionResponse, SupervisionSession
 from storage.vocabulary import ParticipantStatus, SessionStatus
@@ -247,8 +248,4 @@ def answer_prompt(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
         RESCHEDULE_ACTION: (SessionResponse, answer_reschedule),
         MOVED_ACTION: (SessionResponse, answer_moved),
     }
-    model, handler = handlers[prompt.action]
-    record = turn.session.get(model, prompt.entity_id)
-    if record is None:
-        return PromptResult([Reply(turn.t("slot.stale"))])
-    return handler(turn, record, value)
+    return route_answer(turn, prompt, value, handlers)

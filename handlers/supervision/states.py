@@ -3,7 +3,13 @@ agreed slot. The statuses themselves are in `storage.vocabulary`."""
 
 from __future__ import annotations
 
-from storage.models import Agreement, Person
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from conversations.messages import Reply
+from handlers.core.prompts import PromptResult
+from handlers.core.turn import Turn
+from storage.models import ActionPrompt, Agreement, Person
 from storage.vocabulary import ParticipantStatus
 
 INVITE_ACTION = "slot.invite"  # participant: agree / counter / decline
@@ -29,3 +35,18 @@ MESSAGE_KIND = "agreement"  # the outbox kind of what agreeing and moving slots 
 def agreed_people(agreement: Agreement) -> list[Person]:
     """The participants who agreed: for a group, the slot goes ahead with them."""
     return [p.person for p in agreement.participants if p.status == ParticipantStatus.AGREED]
+
+
+Answer = Callable[[Turn, Any, str], PromptResult]
+
+
+def route_answer(
+    turn: Turn, prompt: ActionPrompt, value: str, table: Mapping[str, tuple[type, Answer]]
+) -> PromptResult:
+    """Hand an answer to the function for its action, with the record it is about; a record
+    that is gone is answered as stale."""
+    model, answer = table[prompt.action]
+    record = turn.session.get(model, prompt.entity_id)
+    if record is None:
+        return PromptResult([Reply(turn.t("slot.stale"))])
+    return answer(turn, record, value)
