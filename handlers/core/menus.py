@@ -18,6 +18,13 @@ class MenuItem:
     action: str | None = None
 
 
+COORDINATOR_MENU = (
+    MenuItem("pengaduan", "menu.complaints_list", flow="complaint_list"),
+    MenuItem("kasus", "menu.cases", action="cases_list"),
+    MenuItem("p2k2", "menu.p2k2_coverage", action="p2k2_coverage"),
+    MenuItem("ringkasan", "menu.district_figures", action="district_figures"),
+)
+
 MENUS: dict[str, tuple[MenuItem, ...]] = {
     Role.PENDAMPING: (
         MenuItem("konsultasi", "menu.consultation", flow="consultation"),
@@ -35,18 +42,8 @@ MENUS: dict[str, tuple[MenuItem, ...]] = {
         MenuItem("pengaduan", "menu.complaints_list", flow="complaint_list"),
         MenuItem("pengaturan", "menu.settings", action="settings"),
     ),
-    Role.KORKAB: (
-        MenuItem("pengaduan", "menu.complaints_list", flow="complaint_list"),
-        MenuItem("kasus", "menu.cases", action="cases_list"),
-        MenuItem("p2k2", "menu.p2k2_coverage", action="p2k2_coverage"),
-        MenuItem("ringkasan", "menu.district_figures", action="district_figures"),
-    ),
-    Role.KORWIL: (
-        MenuItem("pengaduan", "menu.complaints_list", flow="complaint_list"),
-        MenuItem("kasus", "menu.cases", action="cases_list"),
-        MenuItem("p2k2", "menu.p2k2_coverage", action="p2k2_coverage"),
-        MenuItem("ringkasan", "menu.district_figures", action="district_figures"),
-    ),
+    Role.KORKAB: COORDINATOR_MENU,
+    Role.KORWIL: COORDINATOR_MENU,  # the same views, scoped to the province by the policy
     Role.ADMIN: (
         MenuItem("pengaduan", "menu.complaints_list", flow="complaint_list"),
         MenuItem("petugas", "menu.roster"),
