@@ -532,3 +532,34 @@ class ScheduledMessage(Base):
 
     person: Mapped[Person] = relationship()
     session: Mapped[SupervisionSession | None] = relationship()
+
+
+class LoginLink(Base):
+    """A one-time dashboard link sent in chat: only its SHA-256 is kept; valid 10 minutes, once."""
+
+    __tablename__ = "login_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class WebSession(Base):
+    """A staff member's dashboard session. The cookie holds a random id; only its SHA-256 is
+    kept, so a copy of the database opens no session. Revoked on logout; void once the person
+    is no longer active on the roster."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+    person: Mapped[Person] = relationship()
