@@ -1,5 +1,5 @@
-"""The FastAPI app: webhooks, simulator (local demo only), `/healthz`; the lifespan runs the
-scheduler and the dispatcher."""
+"""The FastAPI app: webhooks, the staff dashboard, simulator (local demo only), `/healthz`; the
+lifespan runs the scheduler and the dispatcher."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from fastapi import FastAPI
 from sqlalchemy import text
 
+from bot import dashboard
 from bot.channels import web
 from bot.runtime import Runtime
 from scheduler.tick import run_duties
@@ -69,6 +70,8 @@ def create_app(runtime: Runtime, run_background: bool = True) -> FastAPI:
             connection.execute(text("SELECT 1"))
         return {"status": "ok"}
 
+    # The staff dashboard is always there: every page behind a session from a one-time link.
+    dashboard.install(app)
     for router in runtime.routers:
         app.include_router(router)
     if runtime.simulator:

@@ -73,6 +73,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     runtime = Runtime(settings)
     channels = configure(runtime)
     url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}/"
+    if not settings.PUBLIC_BASE_URL:
+        runtime.ctx.dashboard_base = url.rstrip("/")  # the sign-in links the bot sends
     if runtime.simulator:
         report = seed_demo_roster(runtime.sessions, settings.PKH_DEFAULT_TZ)
         if report is not None:

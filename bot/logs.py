@@ -3,12 +3,14 @@ redactor before any handler sees it (the console, uvicorn's, pytest's capture).
 
 Secrets (the bot token, the webhook secret, the Twilio auth token) are replaced by "[token]"
 wherever a record holds them. Query strings are cut from uvicorn's access lines: a phone number
-or a filter in a URL is nobody's business in a log.
+or a filter in a URL is nobody's business in a log. A dashboard sign-in link's token (the path
+segment after /masuk/) is replaced by "…" in every record.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -18,6 +20,8 @@ ACCESS_LOGGER = "uvicorn.access"
 
 
 REDACTED = "[token]"
+LOGIN_PATH = "/masuk/"
+_LOGIN_TOKEN = re.compile(r"(/masuk/)[^/?#\s\"']+")
 MIN_SECRET_LENGTH = 6  # shorter values would blot out ordinary words; no real secret is that short
 
 
@@ -104,6 +108,7 @@ def redact_secrets_in_logs(secrets: Iterable[str | None]) -> SecretRedactor:
                 record = previous(*args, **kwargs)
                 _redactor.filter(record)
                 _drop_query(record)
+                _hide_login_tokens(record)
                 return record
 
             logging.setLogRecordFactory(factory)
@@ -118,3 +123,36 @@ def _drop_query(record: logging.LogRecord) -> None:
         path = args[2]
         if isinstance(path, str) and "?" in path:
             record.args = (args[0], args[1], path.split("?", 1)[0] + "?…", *args[3:])
+
+
+def hide_login_token(text: str) -> str:
+    return _LOGIN_TOKEN.sub(r"\1…", text) if LOGIN_PATH in text else text
+
+
+def _hide_login_tokens(record: logging.LogRecord) -> None:
+    """A sign-in link opens a session: its token must not reach any log line (uvicorn's access
+    line, an HTTP client's request line, an error message)."""
+    args = record.args
+    if isinstance(args, tuple):
+        record.args = tuple(_hide_in_arg(value) for value in args)
+    elif isinstance(args, Mapping):
+        record.args = {key: _hide_in_arg(value) for key, value in args.items()}
+    if isinstance(record.msg, str) and LOGIN_PATH in record.msg:
+        # The token may follow in an argument ("/masuk/%s"): hide it in the finished text.
+        try:
+            text = record.getMessage()
+        except Exception:
+            text = record.msg
+        record.msg, record.args = hide_login_token(text), None
+
+
+def _hide_in_arg(value: object) -> object:
+    if value is None or isinstance(value, int | float):
+        return value
+    if isinstance(value, str):
+        return hide_login_token(value)
+    try:
+        shown = str(value)
+    except Exception:
+        return value
+    return hide_login_token(shown) if LOGIN_PATH in shown else value

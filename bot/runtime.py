@@ -41,6 +41,8 @@ class Runtime:
             channels=tuple(self.senders),
             on_outbox=self.wake_dispatcher,
         )
+        if settings.PUBLIC_BASE_URL:
+            self.ctx.dashboard_base = settings.PUBLIC_BASE_URL.rstrip("/")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeup: asyncio.Event | None = None
         self._dispatcher: asyncio.Task[None] | None = None

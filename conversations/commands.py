@@ -1,4 +1,5 @@
-"""The words that work in every state, on every channel: menu, batal, bantuan (and `/` forms)."""
+"""The words that work in every state, on every channel: menu, batal, bantuan, dasbor (and `/`
+forms)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ MENU = "menu"
 CANCEL = "batal"
 HELP = "bantuan"
 START = "start"
+DASHBOARD = "dasbor"
 
 _WORDS = {
     "menu": MENU,
@@ -17,6 +19,8 @@ _WORDS = {
     "help": HELP,
     "tolong": HELP,
     "start": START,
+    "dasbor": DASHBOARD,
+    "dashboard": DASHBOARD,
 }
 
 

@@ -77,6 +77,8 @@ class Reply:
     token: str | None = None
     request_contact: bool = False
     secret_parts: tuple[str, ...] = ()
+    # A private link (the dashboard sign-in): the channel must not fetch a preview of it.
+    no_link_preview: bool = False
 
     def to_payload(self) -> dict[str, Any]:
         """The stored form. Text and labels are masked here, the last line of defence for
@@ -89,6 +91,8 @@ class Reply:
         }
         if self.secret_parts:
             payload[SECRET_PARTS] = list(self.secret_parts)
+        if self.no_link_preview:
+            payload["no_link_preview"] = True
         return payload
 
     @classmethod
@@ -99,6 +103,7 @@ class Reply:
             token=payload.get("token"),
             request_contact=bool(payload.get("request_contact", False)),
             secret_parts=tuple(payload.get(SECRET_PARTS) or ()),
+            no_link_preview=bool(payload.get("no_link_preview", False)),
         )
 
     def without_secrets(self) -> Reply:

@@ -13,6 +13,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    LinkPreviewOptions,
     Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
@@ -171,6 +172,8 @@ class TelegramSender:
             raise PermanentSendError(f"not a Telegram chat id: {message.address!r}") from None
         parts = split_text(message.reply.text)
         markup = render_markup(message.reply, self.share_label)
+        # A private link (the dashboard sign-in) must not be fetched by Telegram for a preview.
+        preview = LinkPreviewOptions(is_disabled=True) if message.reply.no_link_preview else None
         sent: Message | None = None
         try:
             await self._ensure_ready()
@@ -178,7 +181,10 @@ class TelegramSender:
                 await self.pacer.wait(chat_id)
                 last = index == len(parts) - 1
                 sent = await self.bot.send_message(
-                    chat_id, part, reply_markup=markup if last else None
+                    chat_id,
+                    part,
+                    reply_markup=markup if last else None,
+                    link_preview_options=preview,
                 )
         except TelegramError as error:
             raise map_error(error) from error

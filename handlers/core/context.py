@@ -28,6 +28,8 @@ class AppContext:
     clock: Callable[[], datetime] = system_clock
     # Called after a transaction that queued outbox rows, so the dispatcher can wake early.
     on_outbox: Callable[[], None] = lambda: None
+    # Where the staff dashboard is served (PUBLIC_BASE_URL, else the local address), no slash.
+    dashboard_base: str = "http://127.0.0.1:8000"
     catalog: Catalog = field(init=False)
     engine: Engine = field(init=False)
 

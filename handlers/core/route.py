@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from conversations.choices import match_option
-from conversations.commands import CANCEL, HELP, MENU, START, global_command
+from conversations.commands import CANCEL, DASHBOARD, HELP, MENU, START, global_command
 from conversations.engine import IDLE, IDLE_TIMEOUT, FlowState, Transition, split_choice
 from conversations.flows.validators import TODAY_KEY
 from conversations.messages import Channel, Inbound, Option, Reply
@@ -27,6 +27,7 @@ from handlers.core.context import AppContext
 from handlers.core.identity import identify, role_of
 from handlers.core.menus import menu_item, menu_options
 from handlers.core.turn import Turn
+from handlers.people.login import link_reply
 from storage.db import transaction
 from storage.models import ConversationState, InboundMessage, OutboxMessage, Person
 
@@ -176,6 +177,8 @@ class Dialog:
         if command == CANCEL:
             key = "conv.cancelled" if state.active else "conv.nothing_to_cancel"
             return self._menu([*notices, Reply(self.t(key))], greet=False)
+        if command == DASHBOARD:
+            return self._dashboard(state, notices)
         if command == HELP:
             if state.active:
                 return self._finish(self.engine.help(state, now, self.option_source), notices)
@@ -208,6 +211,23 @@ class Dialog:
             return self._finish(start, replies)
         if state.active:
             state, prompt = self.engine.prompt(replace(state, updated_at=now), self.option_source)
+            return state, [*replies, prompt]
+        return state, replies
+
+    def _dashboard(self, state: FlowState, notices: list[Reply]) -> tuple[FlowState, list[Reply]]:
+        """The sign-in link for staff; the public gets a polite no and their menu. A dialog
+        in progress goes on: its question is asked again below the link."""
+        turn = self.turn
+        if turn.person is None:
+            if state.active:
+                notices.append(Reply(self.t("conv.left_flow")))
+            return self._menu([*notices, Reply(self.t("login.staff_only"))], greet=False)
+        base = turn.ctx.dashboard_base
+        replies = [*notices, link_reply(turn.session, turn.person, turn.now, base, self.t)]
+        if state.active:
+            state, prompt = self.engine.prompt(
+                replace(state, updated_at=turn.now), self.option_source
+            )
             return state, [*replies, prompt]
         return state, replies
 
