@@ -42,10 +42,11 @@ def render_error(request: Request, error: Exception) -> Response:
 
 
 def install(app: FastAPI) -> None:
-    from bot.dashboard import complaints
+    from bot.dashboard import attention, complaints
 
     app.include_router(auth.router)
     app.include_router(complaints.router)
+    app.include_router(attention.router)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(DashboardError, render_error)
 
