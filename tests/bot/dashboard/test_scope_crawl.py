@@ -18,7 +18,7 @@ from bot.settings import Settings
 from handlers.people import login
 from storage.db import transaction
 from storage.models import Person
-from tests.handlers.people.test_access_scope import ROSTER, Place, file
+from tests.handlers.people.test_access_scope import ROSTER, Place, add_two_provinces, file
 from tests.support import Chat, texts
 
 # Who sees which complaint once the desk placed C3 in Eromoko and the supervisor gave C5 to Rina
@@ -48,23 +48,7 @@ def runtime(database_url: str, db_engine: Engine) -> Runtime:
 
 @pytest.fixture
 def tickets(runtime: Runtime) -> dict[str, str]:
-    with transaction(runtime.sessions) as session:
-        people: dict[str, Person] = {}
-        for key, (name, role, phone, kabupaten, kecamatan, provinsi, _boss) in ROSTER.items():
-            people[key] = Person(
-                role=role,
-                name=name,
-                phone=phone,
-                kabupaten=kabupaten,
-                kecamatan=kecamatan,
-                provinsi=provinsi,
-                timezone="Asia/Jakarta",
-            )
-        session.add_all(people.values())
-        session.flush()
-        for key, (*_, boss) in ROSTER.items():
-            if boss is not None:
-                people[key].supervisor_id = people[boss].id
+    add_two_provinces(runtime.sessions)
     kpm = Chat(runtime.ctx, REPORTER)
     found = {
         "c1": file(kpm, Place("Trenggalek", "Pogalan"), "Lupa PIN kartu", "Saya lupa PIN kartu"),

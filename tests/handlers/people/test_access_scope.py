@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from handlers.core.context import AppContext
 from handlers.people import access
@@ -37,9 +38,9 @@ ROSTER = {
 }  # fmt: skip
 
 
-@pytest.fixture
-def two_provinces(ctx: AppContext) -> None:
-    with transaction(ctx.sessions) as session:
+def add_two_provinces(sessions: sessionmaker[Session]) -> None:
+    """The ROSTER above, linked as it says."""
+    with transaction(sessions) as session:
         people: dict[str, Person] = {}
         for key, (name, role, phone, kabupaten, kecamatan, provinsi, _boss) in ROSTER.items():
             people[key] = Person(
@@ -56,6 +57,11 @@ def two_provinces(ctx: AppContext) -> None:
         for key, (*_, boss) in ROSTER.items():
             if boss is not None:
                 people[key].supervisor_id = people[boss].id
+
+
+@pytest.fixture
+def two_provinces(ctx: AppContext) -> None:
+    add_two_provinces(ctx.sessions)
 
 
 @dataclass
