@@ -18,22 +18,15 @@ from bot.settings import Settings
 from handlers.people import login
 from storage.db import transaction
 from storage.models import Person
-from tests.handlers.people.test_access_scope import ROSTER, Place, add_two_provinces, file
+from tests.handlers.people.test_access_scope import (
+    ROSTER,
+    SCOPE,
+    Place,
+    add_two_provinces,
+    file,
+)
 from tests.support import Chat, texts
 
-# Who sees which complaint once the desk placed C3 in Eromoko and the supervisor gave C5 to Rina
-# (the same scopes as the chat's own scope test).
-SCOPE = {
-    "sa": {"c1", "c4", "c5"},
-    "ka": {"c1", "c4", "c5"},
-    "wa": {"c1", "c4", "c5"},
-    "ak": {"c1", "c4", "c5"},
-    "sb": {"c2", "c3"},
-    "kb": {"c2", "c3"},
-    "wb": {"c2", "c3"},
-    "desk": {"c1", "c2", "c3", "c4", "c5"},
-    "pa3": {"c5"},
-}
 KECAMATAN = {"Jatim": {"Pogalan", "Durenan"}, "Jateng": {"Baturetno", "Eromoko"}}
 REPORTER = "+6281399990003"
 LINK = re.compile(r'href="(/dasbor[^"#]*)"')

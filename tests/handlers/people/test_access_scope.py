@@ -37,6 +37,20 @@ ROSTER = {
     "desk": ("Dewa Meja", "admin", "+6281250000001", "", "", "", None),
 }  # fmt: skip
 
+# Who sees which complaint once the desk placed C3 in Eromoko and the supervisor gave C5 to
+# Rina; anyone not named sees none.
+SCOPE = {
+    "sa": {"c1", "c4", "c5"},
+    "ka": {"c1", "c4", "c5"},
+    "wa": {"c1", "c4", "c5"},
+    "ak": {"c1", "c4", "c5"},
+    "sb": {"c2", "c3"},
+    "kb": {"c2", "c3"},
+    "wb": {"c2", "c3"},
+    "desk": {"c1", "c2", "c3", "c4", "c5"},
+    "pa3": {"c5"},
+}
+
 
 def add_two_provinces(sessions: sessionmaker[Session]) -> None:
     """The ROSTER above, linked as it says."""
@@ -181,19 +195,8 @@ def test_each_person_is_told_and_shown_exactly_their_scope(
     assert "tiga bulan tidak ada" in second["pa3"]
 
     # What each list shows (chat lists for those with one; the policy's query for all).
-    scope = {
-        "sa": {"c1", "c4", "c5"},
-        "ka": {"c1", "c4", "c5"},
-        "wa": {"c1", "c4", "c5"},
-        "ak": {"c1", "c4", "c5"},
-        "sb": {"c2", "c3"},
-        "kb": {"c2", "c3"},
-        "wb": {"c2", "c3"},
-        "desk": {"c1", "c2", "c3", "c4", "c5"},
-        "pa3": {"c5"},
-    }
     for key, (_name, role, phone, *_rest) in ROSTER.items():
-        want = scope.get(key, set())
+        want = SCOPE.get(key, set())
         assert tickets_in(" ".join(visible_tickets(ctx, phone)), tickets) == want, key
         if role != Role.PENDAMPING:
             assert tickets_in(listed(chats[key]), tickets) == want, key
