@@ -22,12 +22,25 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
     return flat
 
 
+def _read(path: Path) -> dict[str, str]:
+    with path.open("rb") as handle:
+        return _flatten(tomllib.load(handle))
+
+
 @cache
 def load_catalog(language: str) -> Catalog:
+    """`catalogs/<lang>.toml` (the chat), merged with every `catalogs/<lang>/*.toml` (one file
+    per web page or report, so each has its own texts); a key defined twice is an error."""
     if language not in LANGUAGES:
         raise ValueError(f"no catalog for language {language!r}")
-    with (CATALOG_DIR / f"{language}.toml").open("rb") as handle:
-        return Catalog(language, _flatten(tomllib.load(handle)))
+    texts = _read(CATALOG_DIR / f"{language}.toml")
+    for fragment in sorted((CATALOG_DIR / language).glob("*.toml")):
+        more = _read(fragment)
+        twice = sorted(set(texts) & set(more))
+        if twice:
+            raise ValueError(f"{fragment.name} defines keys again: {twice}")
+        texts.update(more)
+    return Catalog(language, texts)
 
 
 class Catalog:

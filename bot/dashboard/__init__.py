@@ -42,11 +42,12 @@ def render_error(request: Request, error: Exception) -> Response:
 
 
 def install(app: FastAPI) -> None:
-    from bot.dashboard import attention, complaints
+    from bot.dashboard import attention, complaints, views
 
     app.include_router(auth.router)
     app.include_router(complaints.router)
     app.include_router(attention.router)
+    app.include_router(views.router)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(DashboardError, render_error)
 

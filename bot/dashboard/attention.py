@@ -16,8 +16,8 @@ from babel.dates import format_date, format_datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from bot.dashboard.complaints import LOCALE
 from bot.dashboard.deps import NOT_SIGNED_IN, DashboardError, StaffViewer, templates
+from bot.render.cells import LOCALE
 from conversations.catalog import load_catalog
 from handlers import overview
 from handlers.overview import DueComplaint, LateConsultation, QuietCase, UnrecordedSession

@@ -22,6 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
 from bot.dashboard.deps import NOT_SIGNED_IN, DashboardError, StaffViewer, templates
+from bot.render.cells import LOCALE
 from conversations.catalog import load_catalog
 from handlers.complaints import listing
 from handlers.complaints.deadlines import current_due
@@ -31,7 +32,6 @@ from storage.vocabulary import ComplaintCategory, ComplaintStatus
 
 router = APIRouter()
 t = load_catalog("id")
-LOCALE = "id_ID"
 NOT_FOUND = "Pengaduan ini tidak ada atau bukan wewenang Anda."
 CSV_COLUMNS = ("Tiket", "Tanggal", "Kecamatan", "Kategori", "Status", "Tenggat", "Mendesak")
 # How each kind of history entry is named (a status change is named by its status).

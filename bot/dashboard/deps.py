@@ -17,6 +17,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.templating import Jinja2Templates
 
 from handlers.people.login import COOKIE, current_session
+from handlers.reports import registry
 from storage.db import transaction
 
 TEMPLATE_DIR = Path(__file__).parent.parent / "templates"
@@ -35,6 +36,8 @@ class Viewer:
     csrf_token: str
     name: str = ""
     role: str = ""  # the role as the page shows it (from the catalog)
+    # The views this person may open, as (address, title), for the menu.
+    menu: tuple[tuple[str, str], ...] = ()
 
 
 class DashboardError(HTTPException):
@@ -65,6 +68,7 @@ def viewer(request: Request) -> Viewer:
                 csrf_token=web_session.csrf_token,
                 name=person.name,
                 role=runtime.ctx.catalog(f"role.{person.role}"),
+                menu=tuple((f"/dasbor/{v.slug}", v.title) for v in registry.views_for(person)),
             )
     if found is None:
         raise DashboardError(401, NOT_SIGNED_IN)
