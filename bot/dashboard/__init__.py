@@ -42,12 +42,14 @@ def render_error(request: Request, error: Exception) -> Response:
 
 
 def install(app: FastAPI) -> None:
-    from bot.dashboard import attention, complaints, views
+    from bot.dashboard import admin, attention, complaints, monthly, views
 
     app.include_router(auth.router)
     app.include_router(complaints.router)
     app.include_router(attention.router)
     app.include_router(views.router)
+    app.include_router(monthly.router)
+    app.include_router(admin.router)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(DashboardError, render_error)
 

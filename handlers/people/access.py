@@ -389,3 +389,50 @@ def assignable_pendamping(session: Session, c: Complaint) -> list[Person]:
         return []
     people = session.scalars(query.order_by(Person.name)).all()
     return [p for p in people if p.id != c.named_pendamping_id]
+
+
+# -- reports and administration -----------------------------------------------------------
+# A report is read with some reader's eyes: a supervisor's report with the supervisor's, a
+# kabupaten's with those of an admin of that kabupaten (this transient reader, never stored).
+REPORT_READER_ID = -1
+
+
+def kabupaten_reader(kabupaten: str, timezone: str) -> Person:
+    """The reader whose scope is exactly one kabupaten: an admin of it, not in the database."""
+    return Person(
+        id=REPORT_READER_ID,
+        role=Role.ADMIN,
+        name=kabupaten,
+        phone="",
+        kabupaten=kabupaten,
+        timezone=timezone,
+        active=True,
+    )
+
+
+def may_report_on_kabupaten(session: Session, reader: Person, kabupaten: str) -> bool:
+    """Whether `reader` may read the report of a whole kabupaten: a desk admin any, an admin or
+    korkab their own, a korwil those of their province."""
+    if not kabupaten or not reader.active:
+        return False
+    if reader.role in (Role.ADMIN, Role.KORKAB) and reader.kabupaten:
+        return reader.kabupaten == kabupaten
+    if is_desk_admin(reader):
+        return True
+    if reader.role == Role.KORWIL and reader.provinsi:
+        found = session.scalar(
+            _kabupaten_of_province(reader.provinsi).where(Person.kabupaten == kabupaten).limit(1)
+        )
+        return found is not None
+    return False
+
+
+def may_manage_roster(reader: Person) -> bool:
+    """Loading the roster changes everyone's access: the desk admins only."""
+    return reader.active and is_desk_admin(reader)
+
+
+def may_handle_data_requests(reader: Person) -> bool:
+    """Finding, exporting and erasing a person's data (UU PDP) spans every kabupaten: the desk
+    admins only."""
+    return reader.active and is_desk_admin(reader)
