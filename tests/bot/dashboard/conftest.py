@@ -20,6 +20,7 @@ from handlers.people.phones import to_e164
 from storage.db import transaction
 from storage.models import Complaint, Person, Role
 from storage.vocabulary import ComplaintCategory, ComplaintStatus
+from tests.bot.dashboard.browsing import serve
 
 DEWI = "0812-1000-0002"
 SARI = "0812-1000-0003"
@@ -120,3 +121,12 @@ def complaints(runtime: Runtime) -> dict[str, str]:
         session.add(_complaint(50, sinta, kecamatan="Baturetno"))
         session.add(_complaint(60, None, kecamatan=""))
     return {"anonymous": "ADU-T000040", "other": "ADU-T000050", "desk": "ADU-T000060"}
+
+
+@pytest.fixture
+def served(
+    database_url: str, db_engine: Engine, demo_roster: None
+) -> Iterator[tuple[str, Runtime]]:
+    """The whole app on a free port, for the browser tests (see `browsing.serve`)."""
+    with serve(database_url, db_engine) as found:
+        yield found
