@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, func, select, union_all
+from sqlalchemy import Select, Subquery, func, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from conversations.catalog import load_catalog
@@ -39,27 +39,30 @@ def _last_activity(q: ViewQuery) -> Subquery:
     return select(every.c.who, func.max(every.c.at).label("at")).group_by(every.c.who).subquery()
 
 
-def _count_in_period(
-    q: ViewQuery, who: ColumnElement[int], when: ColumnElement[datetime], *joins: Any
-) -> Subquery:
-    query = select(who.label("who"), func.count().label("n"))
-    if joins:
-        query = query.select_from(CaseUpdate)
-    for target, on in joins:
-        query = query.join(target, on)
+def _per_person(q: ViewQuery, counted: Select[tuple[int, datetime]]) -> Subquery:
+    """(pendamping id, how many) of `counted` rows (who, when) falling in the period."""
+    rows = counted.subquery()
     return (
-        query.where(who.in_(scope.pendamping(q)), when >= q.start, when < q.end)
-        .group_by(who)
+        select(rows.c.who, func.count().label("n"))
+        .where(rows.c.who.in_(scope.pendamping(q)), rows.c.at >= q.start, rows.c.at < q.end)
+        .group_by(rows.c.who)
         .subquery()
     )
 
 
 def _per_pendamping(q: ViewQuery) -> Select[tuple[Any, ...]]:
-    updates = _count_in_period(
-        q, Case.pendamping_id, CaseUpdate.created_at, (Case, Case.id == CaseUpdate.case_id)
+    updates = _per_person(
+        q,
+        select(Case.pendamping_id.label("who"), CaseUpdate.created_at.label("at")).join(
+            Case, Case.id == CaseUpdate.case_id
+        ),
     )
-    reports = _count_in_period(q, P2K2Report.pendamping_id, P2K2Report.created_at)
-    asked = _count_in_period(q, Consultation.pendamping_id, Consultation.created_at)
+    reports = _per_person(
+        q, select(P2K2Report.pendamping_id.label("who"), P2K2Report.created_at.label("at"))
+    )
+    asked = _per_person(
+        q, select(Consultation.pendamping_id.label("who"), Consultation.created_at.label("at"))
+    )
     last = _last_activity(q)
     boss = aliased(Person)
     return (
