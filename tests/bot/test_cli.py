@@ -124,7 +124,7 @@ def test_tick_now_expires_an_idle_flow_once(
     assert code == 0 and "expire_idle_conversations=1" in out
     expiry = sari.inbox()
     assert [r.text for r in expiry] == [
-        "Sesi sebelumnya berakhir karena tidak ada balasan selama 30 menit. Tidak ada yang "
+        "Percakapan sebelumnya berakhir karena tidak ada balasan selama 30 menit. Tidak ada yang "
         "disimpan. Silakan mulai lagi dari menu."
     ]
     with cli_sessions() as session:

@@ -53,7 +53,7 @@ async def test_the_number_of_a_choice_is_understood(phone: PhoneFactory) -> None
     kpm = phone(KPM)
     await kpm.send("halo")
     [consent] = await kpm.send("1")
-    assert "Apakah Anda setuju?" in consent
+    assert "Apakah Bapak/Ibu setuju?" in consent
     assert consent.endswith("1. Setuju\n2. Tidak setuju")
 
 
@@ -61,7 +61,7 @@ async def test_a_misspelt_label_is_understood(phone: PhoneFactory) -> None:
     kpm = phone(KPM)
     await kpm.send("halo")
     [consent] = await kpm.send("buat pengadun")
-    assert "Apakah Anda setuju?" in consent
+    assert "Apakah Bapak/Ibu setuju?" in consent
 
 
 async def test_rostered_staff_are_known_by_their_whatsapp_number(
@@ -86,7 +86,7 @@ async def test_sms_replies_stay_in_one_segment(phone: PhoneFactory, twilio_api: 
         "true",
     )
     [consent] = await kpm.send("1")
-    assert "Apakah Anda setuju?" in consent and consent.endswith("1.Setuju 2.Tidak setuju")
+    assert "Apakah Bapak/Ibu setuju?" in consent and consent.endswith("1.Setuju 2.Tidak setuju")
 
 
 async def queue_for(kpm: Phone, text: str, key: str = "long") -> None:

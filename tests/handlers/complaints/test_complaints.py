@@ -85,7 +85,7 @@ class TestPublicFlow:
         kpm.press("Buat pengaduan")
         kpm.press("Setuju")
         guess = texts(kpm.send("atm sy ketelan mesin"))
-        assert "Sepertinya pengaduan Anda tentang: Kartu KKS hilang, tertelan" in guess
+        assert "Kami memahami pengaduan Bapak/Ibu tentang: Kartu KKS hilang, tertelan" in guess
         kpm.press("Bukan, pilih sendiri")
         assert "Pengaduannya tentang apa?" in texts(kpm.inbox() or [kpm.last_prompt()])
         guess = texts(kpm.send("duit blm cair"))
