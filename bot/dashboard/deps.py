@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from fastapi import Depends, HTTPException, Request
 from fastapi.templating import Jinja2Templates
 
+from handlers.people import access
 from handlers.people.login import COOKIE, current_session
 from handlers.reports import registry
 from storage.db import transaction
@@ -38,6 +39,7 @@ class Viewer:
     role: str = ""  # the role as the page shows it (from the catalog)
     # The views this person may open, as (address, title), for the menu.
     menu: tuple[tuple[str, str], ...] = ()
+    admin: bool = False  # may open the admin pages (roster upload, data-subject requests)
 
 
 class DashboardError(HTTPException):
@@ -69,6 +71,7 @@ def viewer(request: Request) -> Viewer:
                 name=person.name,
                 role=runtime.ctx.catalog(f"role.{person.role}"),
                 menu=tuple((f"/dasbor/{v.slug}", v.title) for v in registry.views_for(person)),
+                admin=access.may_manage_roster(person) or access.may_handle_data_requests(person),
             )
     if found is None:
         raise DashboardError(401, NOT_SIGNED_IN)
