@@ -1,4 +1,5 @@
-"""`pkh-bot`: run the bot, import the roster, run one tick, upgrade the database."""
+"""`pkh-bot`: run the bot, import the roster, run one tick, upgrade the database, write the
+monthly reports."""
 
 from __future__ import annotations
 
@@ -148,6 +149,61 @@ def cmd_db_upgrade(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report_monthly(args: argparse.Namespace) -> int:
+    """The reports of one month: per kabupaten (the one given, else each with pendamping), and
+    per active supervisor of that kabupaten, each as PDF and XLSX; one printed line per file."""
+    from bot.render import monthly
+    from conversations.catalog import load_catalog
+    from storage.db import create_db_engine, make_session_factory
+    from storage.migrate import upgrade
+
+    t = load_catalog("id")
+    found = monthly.parse_month(args.month)
+    if found is None:
+        print(f"pkh-bot: {t('monthly.bad_month', value=args.month)}", file=sys.stderr)
+        return 2
+    settings = _settings()
+    upgrade(settings.DATABASE_URL)
+    engine = create_db_engine(settings.DATABASE_URL)
+    now = datetime.now(UTC)
+    try:
+        with make_session_factory(engine)() as session:
+            known = monthly.kabupaten_with_pendamping(session)
+            chosen = known
+            if args.kabupaten is not None:
+                wanted = args.kabupaten.strip().casefold()
+                chosen = [name for name in known if name.casefold() == wanted][:1]
+                if not chosen:
+                    message = t(
+                        "monthly.unknown_kabupaten",
+                        kabupaten=args.kabupaten,
+                        known=", ".join(known) or "-",
+                    )
+                    print(f"pkh-bot: {message}", file=sys.stderr)
+                    return 2
+            if not chosen:
+                print(f"pkh-bot: {t('monthly.no_kabupaten')}", file=sys.stderr)
+                return 0
+            out = Path(args.out)
+            out.mkdir(parents=True, exist_ok=True)
+            for kabupaten in chosen:
+                subjects = [monthly.for_kabupaten(session, kabupaten, settings.PKH_DEFAULT_TZ)]
+                subjects += [
+                    monthly.for_supervisor(person)
+                    for person in monthly.supervisors_of_kabupaten(session, kabupaten)
+                ]
+                for subject in subjects:
+                    report = monthly.build(session, subject, *found, now)
+                    for path in monthly.write_files(report, out):
+                        print(path)
+    except OSError as exc:
+        print(f"pkh-bot: cannot write to {args.out}: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pkh-bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -172,6 +228,15 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="migrate to the latest revision").set_defaults(
         func=cmd_db_upgrade
     )
+
+    report = commands.add_parser("report", help="reports").add_subparsers(
+        dest="report_command", required=True
+    )
+    month = report.add_parser("monthly", help="the monthly reports (PDF and XLSX) of one month")
+    month.add_argument("--month", required=True, help="YYYY-MM")
+    month.add_argument("--kabupaten", default=None, help="one kabupaten (default: every one)")
+    month.add_argument("--out", required=True, help="the folder to write the files to")
+    month.set_defaults(func=cmd_report_monthly)
     return parser
 
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from bot.dashboard.deps import NOT_SIGNED_IN, DashboardError, StaffViewer, templates
 from bot.render import charts, xlsx
-from bot.render.cells import plain, shown
+from bot.render.cells import NUMERIC, plain, shown
 from handlers.reports import registry, scope
 from handlers.reports.query import ViewQuery
 from handlers.reports.registry import ViewSpec
@@ -37,7 +37,6 @@ OUTSIDE = "Wilayah yang diminta berada di luar cakupan Anda."
 NO_TABLE = "Tabel yang diminta tidak ada di halaman ini."
 BAD_DATES = "Tanggal awal harus sebelum tanggal akhir."
 CSV_BATCH = 200
-NUMERIC = frozenset({Kind.COUNT, Kind.NUMBER, Kind.PERCENT})
 
 
 def _day(value: str | None) -> date | None:

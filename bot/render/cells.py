@@ -13,6 +13,8 @@ from handlers.reports.shapes import Cell, Kind
 
 LOCALE = "id_ID"
 EMPTY = "–"
+# Kinds whose cells line up on the right, as numbers do.
+NUMERIC = frozenset({Kind.COUNT, Kind.NUMBER, Kind.PERCENT})
 
 
 def shown(value: Cell, kind: Kind, zone: ZoneInfo | None = None) -> str:
