@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
@@ -21,6 +21,7 @@ from handlers.complaints.listing import PAGE_SIZE  # one page size for every das
 from storage.models import Person
 
 DEFAULT_DAYS = 30
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,15 @@ class Paged:
     page: int
     pages: int
     total: int
+
+
+def page_rows(rows: Sequence[T], q: ViewQuery) -> tuple[list[T], int, int]:
+    """One page of rows already in order, as `paged` pages a query: (rows, page, pages)."""
+    if q.everything:
+        return list(rows), 1, 1
+    pages = max(1, math.ceil(len(rows) / q.page_size))
+    page = min(max(1, q.page), pages)
+    return list(rows[(page - 1) * q.page_size : page * q.page_size]), page, pages
 
 
 def paged(session: Session, query: Select[Any], q: ViewQuery) -> Paged:

@@ -4,7 +4,7 @@ kabupaten and kecamatan filters. Views never build a scope of their own."""
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Select, and_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from handlers.people import access
 from handlers.reports.query import ViewQuery
@@ -39,8 +39,21 @@ def pendamping_people(q: ViewQuery) -> Select[tuple[Person]]:
 
 def supervisors(q: ViewQuery) -> Select[tuple[Person]]:
     """The active supervisors the reader oversees (a supervisor: themselves), in the chosen
-    place, by name."""
-    return access.supervisors_in_scope(q.reader).where(*_place(q)).order_by(Person.name, Person.id)
+    kabupaten and, for a kecamatan, those with a pendamping there; by name."""
+    query = access.supervisors_in_scope(q.reader)
+    if q.kabupaten:
+        query = query.where(Person.kabupaten == q.kabupaten)
+    if q.kecamatan:
+        # A supervisor is in a kecamatan when one of their pendamping works there.
+        query = query.where(Person.id.in_(_supervisors_of_pendamping_in(q.kecamatan)))
+    return query.order_by(Person.name, Person.id)
+
+
+def _supervisors_of_pendamping_in(kecamatan: str) -> Select[tuple[int | None]]:
+    pendamping = aliased(Person)
+    return select(pendamping.supervisor_id).where(
+        pendamping.role == Role.PENDAMPING, pendamping.kecamatan == kecamatan
+    )
 
 
 def complaints(q: ViewQuery) -> ColumnElement[bool]:
