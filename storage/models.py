@@ -199,7 +199,7 @@ class Consultation(Base):
     __tablename__ = "consultations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    pendamping_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    pendamping_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     topic: Mapped[str] = mapped_column(String(30))
     urgency: Mapped[str] = mapped_column(String(20))
@@ -220,7 +220,7 @@ class Consultation(Base):
     # Acknowledgement clock: the stage reached so far and when the next one is due.
     escalation_stage: Mapped[int] = mapped_column(Integer, default=0)
     next_escalation_at: Mapped[datetime | None] = mapped_column(index=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     pendamping: Mapped[Person] = relationship(foreign_keys=[pendamping_id])
     supervisor: Mapped[Person | None] = relationship(foreign_keys=[supervisor_id])
@@ -276,18 +276,18 @@ class Complaint(Base):
     reporter_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     reporter_name: Mapped[str | None] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(40))
-    kabupaten: Mapped[str] = mapped_column(String(100), default="")
+    kabupaten: Mapped[str] = mapped_column(String(100), default="", index=True)
     kecamatan: Mapped[str] = mapped_column(String(100), default="")
     description: Mapped[str] = mapped_column(Text)
     attachments: Mapped[dict[str, Any]] = mapped_column(default=dict)
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     field_verification: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(20), default=ComplaintStatus.NEW)
+    status: Mapped[str] = mapped_column(String(20), default=ComplaintStatus.NEW, index=True)
     # The supervisor of the kecamatan or the korkab; None while the complaint desk places it.
-    handler_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     # The one pendamping the handler gave it to (never for a complaint about conduct).
-    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     # About a pendamping's conduct: by category, by the text, or as a supervisor reclassified it.
     about_conduct: Mapped[bool] = mapped_column(Boolean, default=False)
     # A rostered pendamping the text names; they never receive, take or see the complaint.
@@ -307,7 +307,7 @@ class Complaint(Base):
     next_sla_check_at: Mapped[datetime | None] = mapped_column(index=True)
     rating: Mapped[int | None] = mapped_column(Integer)
     reopened_count: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     handler: Mapped[Person | None] = relationship(foreign_keys=[handler_id])
     assignee: Mapped[Person | None] = relationship(foreign_keys=[assignee_id])
@@ -382,7 +382,7 @@ class CaseUpdate(Base):
     next_step: Mapped[str] = mapped_column(Text)
     next_step_due: Mapped[date | None] = mapped_column(Date)
     attachments: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     case: Mapped[Case] = relationship(back_populates="updates")
 
@@ -414,7 +414,7 @@ class P2K2Report(Base):
     enrolled: Mapped[int] = mapped_column(Integer)
     present: Mapped[int] = mapped_column(Integer)
     notes: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     pendamping: Mapped[Person] = relationship()
 
