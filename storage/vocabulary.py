@@ -55,7 +55,12 @@ class ConsultationTopic(StrEnum):
     P2K2 = "p2k2"
     CASE_MANAGEMENT = "manajemen_kasus"
     COMPLAINT = "pengaduan"
+    PERSONAL_SUPPORT = "dukungan_personal"  # workload, stress, conflict: confidential
     OTHER = "lainnya"
+
+
+# Topics whose words stay between the pendamping and their supervisor (see access).
+CONFIDENTIAL_TOPICS = (ConsultationTopic.PERSONAL_SUPPORT,)
 
 
 class ContactMode(StrEnum):
@@ -200,6 +205,7 @@ class ScheduledKind(StrEnum):
     DIGEST = "digest"  # the supervisor's Monday digest
     FOLLOWUP = "followup"  # a follow-up agreed in a session record
     CASE_DIGEST = "case_digest"  # the supervisor's daily digest of case updates
+    MONTHLY_NOTICE = "monthly_notice"  # "last month's report is ready" (a sent marker only)
 
 
 # Statuses of records: a test checks that no module but this one spells them out.

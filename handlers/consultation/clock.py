@@ -39,7 +39,7 @@ def run_ack_clocks(ctx: AppContext, session: Session, now: datetime) -> int:
         out = Messenger(session, ctx, now, f"consult:{c.id}:stage{c.escalation_stage}")
         supervisor = c.supervisor
         assert supervisor is not None, "only a consultation sent to a supervisor has a clock"
-        said = facts(c, t)
+        said = facts(c, t, c.pendamping)
         above = access.consultation_escalation(session, c) if stage.to_korkab else []
         backup = access.backup_of(supervisor)
         if above:
@@ -47,7 +47,9 @@ def run_ack_clocks(ctx: AppContext, session: Session, now: datetime) -> int:
                 if backup is not None and person.id == backup.id:
                     alert(out, person, c, "consult.escalated_to_backup")
                 else:
-                    out.tell(person, "consult.escalated_to_korkab", kind=KIND, **said)
+                    out.tell(
+                        person, "consult.escalated_to_korkab", kind=KIND, **facts(c, t, person)
+                    )
             names = f" {t('conv.and')} ".join(p.name for p in above)
             out.tell(c.pendamping, "consult.escalated_pendamping", kind=KIND, **said, korkab=names)
         else:

@@ -80,13 +80,19 @@ def time_label(value: str, t: Catalog) -> str:
     return t(f"when.{value}") if value in TIMES else value
 
 
-def facts(c: Consultation, t: Catalog) -> dict[str, str]:
+def facts(c: Consultation, t: Catalog, reader: Person) -> dict[str, str]:
+    """What a message about `c` may say to `reader` (a confidential request's words only to
+    the pair it is between)."""
+    if access.may_read_consultation_text(reader, c):
+        description = c.description
+    else:
+        description = t("consult.confidential")
     return {
         "name": c.pendamping.name,
         "kecamatan": c.pendamping.kecamatan,
         "topic": in_sentence(t(f"topic.{c.topic}")),
         "urgency": t(f"urgency.{c.urgency}").upper(),
-        "description": c.description,
+        "description": description,
         "mode": in_sentence(t(f"mode.{c.preferred_mode}")),
         "time": time_label(c.proposed_time, t),
         "supervisor": c.supervisor.name if c.supervisor else "",
@@ -119,7 +125,7 @@ def open_options(person: Person, c: Consultation, t: Catalog) -> list[Option]:
 def alert(out: Messenger, person: Person, c: Consultation, lead: str) -> None:
     """The request with the supervisor's three choices, to the supervisor or their backup."""
     t = out.ctx.catalog
-    out.ask(person, lead, supervisor_options(t), SUPERVISOR_ACTION, c.id, **facts(c, t))
+    out.ask(person, lead, supervisor_options(t), SUPERVISOR_ACTION, c.id, **facts(c, t, person))
 
 
 # -- the request --------------------------------------------------------------------------
@@ -209,7 +215,7 @@ def _take_over(turn: Turn, c: Consultation) -> None:
         absent=absent.id,
     )
     turn.out.tell(
-        absent, "consult.taken_by_backup", kind=KIND, backup=person.name, **facts(c, turn.t)
+        absent, "consult.taken_by_backup", kind=KIND, backup=person.name, **facts(c, turn.t, absent)
     )
 
 
@@ -237,8 +243,11 @@ def _agree(turn: Turn, c: Consultation) -> list[Reply]:
         time=c.agreed_time,
         mode=c.agreed_mode,
     )
-    agreed = facts(c, t) | {"time": c.agreed_time, "mode": in_sentence(t(f"mode.{c.agreed_mode}"))}
     other = _other_side(c, person)
+    agreed = facts(c, t, other) | {
+        "time": c.agreed_time,
+        "mode": in_sentence(t(f"mode.{c.agreed_mode}")),
+    }
     turn.out.ask(
         other,
         "consult.agreed_other",
@@ -297,7 +306,7 @@ def propose_time(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
             pendamping_options(t),
             PENDAMPING_ACTION,
             c.id,
-            **facts(c, t),
+            **facts(c, t, c.pendamping),
         )
         return [Reply(t("consult.proposal_sent", other=c.pendamping.name))]
     c.status, c.proposed_by = ConsultationStatus.WAITING, Role.PENDAMPING
@@ -321,7 +330,7 @@ def decline(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
         c.pendamping,
         "consult.declined_to_pendamping",
         kind=KIND,
-        **facts(c, t),
+        **facts(c, t, c.pendamping),
         reason=c.decline_reason,
     )
     return [Reply(t("consult.declined_self", other=c.pendamping.name))]
@@ -361,6 +370,10 @@ def close(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     prompts.close_prompts(session, PROMPT_PREFIX, c.id, now)
     audit.record(session, "consultation.closed", "consultation", c.id, actor=turn.person)
     turn.out.tell(
-        c.pendamping, "consult.closed_to_pendamping", kind=KIND, **facts(c, t), outcome=c.outcome
+        c.pendamping,
+        "consult.closed_to_pendamping",
+        kind=KIND,
+        **facts(c, t, c.pendamping),
+        outcome=c.outcome,
     )
     return [Reply(t("consult.closed_self"))]

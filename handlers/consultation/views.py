@@ -35,7 +35,7 @@ def _list(turn: Turn, rows: list[Consultation], empty_key: str) -> list[Reply]:
     for c in rows:
         text = t(
             "consult.list_item",
-            **facts(c, t),
+            **facts(c, t, person),
             status=status_text(c, t),
             date=turn.local_date(c.created_at, person),
         )

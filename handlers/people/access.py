@@ -31,6 +31,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from sqlalchemy.orm import Session, aliased, object_session
 
 from storage.models import Complaint, Consultation, Person, Role
+from storage.vocabulary import CONFIDENTIAL_TOPICS
 
 
 def active(people: Iterable[Person | None]) -> list[Person]:
@@ -223,6 +224,14 @@ def consultation_escalation(session: Session, c: Consultation) -> list[Person]:
 
 def may_see_consultation(reader: Person, c: Consultation) -> bool:
     return reader.id in (c.pendamping_id, c.supervisor_id) or may_read_work_of(reader, c.pendamping)
+
+
+def may_read_consultation_text(reader: Person, c: Consultation) -> bool:
+    """A request for personal support is read only by its pendamping and the supervisor
+    handling it; anyone else it reaches (an escalation, a list) learns only that it waits."""
+    if c.topic in CONFIDENTIAL_TOPICS:
+        return reader.id in (c.pendamping_id, c.supervisor_id)
+    return may_see_consultation(reader, c)
 
 
 # -- complaints ---------------------------------------------------------------------------

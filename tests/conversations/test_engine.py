@@ -103,7 +103,9 @@ def test_an_answer_not_in_the_list_is_asked_again(answer: str) -> None:
     again = engine.advance(start.state, msg(answer), T0 + timedelta(minutes=1), source)
     notice, question = again.replies
     assert notice.text == t("conv.choose_from_list")
-    assert question.text == t("consult.ask_topic") and len(question.options) == 4
+    assert question.text == t("consult.ask_topic") and len(question.options) == len(
+        ConsultationTopic
+    )
     assert (again.state.step, again.state.data) == ("topic", {})
     assert again.state.token == question.token != start.state.token
     assert again.state.updated_at == T0 + timedelta(minutes=1)
