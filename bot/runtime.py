@@ -40,6 +40,7 @@ class Runtime:
             language=settings.PKH_LANGUAGE,
             channels=tuple(self.senders),
             on_outbox=self.wake_dispatcher,
+            monthly_notice=settings.PKH_MONTHLY_NOTICE,
         )
         if settings.PUBLIC_BASE_URL:
             self.ctx.dashboard_base = settings.PUBLIC_BASE_URL.rstrip("/")

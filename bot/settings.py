@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # Not part of the public contract: the level of `pkh-bot`'s own logging. At DEBUG the HTTP
     # libraries log every request too (their URLs hold the bot token, which is redacted).
     PKH_LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Whether supervisors and korkab are told in chat, on the first working day of each month,
+    # that last month's report is ready (with a sign-in link).
+    PKH_MONTHLY_NOTICE: bool = True
 
     @field_validator("DATABASE_URL")
     @classmethod

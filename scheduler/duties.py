@@ -18,6 +18,7 @@ from handlers.complaints import sla
 from handlers.consultation.clock import run_ack_clocks
 from handlers.core import outbox
 from handlers.core.context import AppContext
+from handlers.reports.notice import send_monthly_notices
 from handlers.supervision import clock
 from storage.db import transaction
 from storage.models import ConversationState
@@ -74,4 +75,5 @@ DUTIES: tuple[Duty, ...] = (
         # The case digest travels through supervision's due-message table.
         partial(clock.run_supervision_clock, other_digests={CASE_DIGEST_KIND: case_digest}),
     ),
+    in_transaction("monthly_report_notice", send_monthly_notices),
 )

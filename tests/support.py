@@ -33,6 +33,9 @@ class Clock:
 
 
 def make_context(sessions: sessionmaker[Session], clock: Clock, **kwargs: object) -> AppContext:
+    """A context for tests; the monthly notice is off unless asked for (`monthly_notice=True`),
+    since the default clock stands on a first working day and other tests count messages."""
+    kwargs.setdefault("monthly_notice", False)
     return AppContext(sessions, clock=clock, **kwargs)  # type: ignore[arg-type]
 
 

@@ -30,6 +30,8 @@ class AppContext:
     on_outbox: Callable[[], None] = lambda: None
     # Where the staff dashboard is served (PUBLIC_BASE_URL, else the local address), no slash.
     dashboard_base: str = "http://127.0.0.1:8000"
+    # Whether the first working day of a month brings staff the "report ready" notice.
+    monthly_notice: bool = True
     catalog: Catalog = field(init=False)
     engine: Engine = field(init=False)
 

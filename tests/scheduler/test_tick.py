@@ -41,5 +41,6 @@ def test_every_duty_has_a_name_for_the_report(ctx: AppContext) -> None:
         "stale_case_flags",
         "complaint_sla_clocks",
         "supervision_clock",
+        "monthly_report_notice",
     ]
     assert all(count >= 0 for count in report.values())
