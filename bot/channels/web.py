@@ -7,6 +7,9 @@ as Telegram and WhatsApp messages do.
 It has no login: whoever opens it speaks as any rostered person. So it exists only in the local
 demo, when no real channel is configured (`Runtime.simulator`); otherwise `create_app` leaves
 these routes out, and each of them answers 404 even if mounted by mistake.
+
+In the demo each staff persona also has a "Buka dasbor" button: it issues that persona's
+one-time sign-in link, exactly as typing `dasbor` in chat would, and goes to its confirm page.
 """
 
 from __future__ import annotations
@@ -15,16 +18,20 @@ import uuid
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
+from bot.dashboard.auth import HOME
+from bot.dashboard.deps import DashboardError, check_origin
 from conversations.messages import Channel, Inbound
 from handlers.core.route import handle_inbound
+from handlers.people.login import COOKIE, current_session, issue_link
 from handlers.people.phones import try_e164
 from scheduler.senders import Outgoing, SendResult
+from storage.db import transaction
 from storage.models import OutboxMessage, OutboxStatus, Person, Role
 
 router = APIRouter()
@@ -135,3 +142,34 @@ def messages(address: str, rt: Runtime, after: int = 0) -> dict[str, Any]:
                 for r in rows
             ],
         }
+
+
+@router.post("/sim/dasbor")
+def open_dashboard(
+    request: Request, rt: Runtime, address: Annotated[str, Form(max_length=40)]
+) -> RedirectResponse:
+    """Sign a staff persona into the dashboard: a fresh one-time link, then its confirm page.
+
+    Only an active rostered person gets one (never a public number), under the same hourly
+    limit as the chat command; a browser already signed in as that persona goes straight home.
+    """
+    check_origin(request)
+    t, now = rt.ctx.catalog, rt.ctx.clock()
+    phone = try_e164(address)
+    with transaction(rt.sessions) as session:
+        person = (
+            session.scalars(
+                select(Person).where(Person.phone == phone, Person.active.is_(True))
+            ).one_or_none()
+            if phone is not None
+            else None
+        )
+        if person is None:
+            raise DashboardError(403, t("sim_dashboard.not_staff"))
+        signed_in = current_session(session, request.cookies.get(COOKIE), now)
+        if signed_in is not None and signed_in.person_id == person.id:
+            return RedirectResponse(HOME, status_code=303)
+        token = issue_link(session, person, now)
+    if token is None:
+        raise DashboardError(429, t("sim_dashboard.too_many"))
+    return RedirectResponse(f"/masuk/{token}", status_code=303)

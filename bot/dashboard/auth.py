@@ -71,7 +71,8 @@ def sign_in(request: Request, token: str) -> Response:
 
 @router.get(HOME, response_class=HTMLResponse)
 def home(request: Request, viewer: StaffViewer) -> HTMLResponse:
-    return templates.TemplateResponse(request, "dashboard/login_home.html", {"viewer": viewer})
+    context = {"viewer": viewer, "simulator": request.app.state.runtime.simulator}
+    return templates.TemplateResponse(request, "dashboard/login_home.html", context)
 
 
 @router.post("/keluar")
