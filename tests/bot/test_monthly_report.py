@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-import zlib
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -27,6 +26,7 @@ from handlers.reports.shapes import Bar, Chart, Column, Figure, Kind, Table, Vie
 from storage.db import transaction
 from storage.models import Consultation, Person
 from storage.vocabulary import ConsultationTopic, ContactMode, Role, Urgency
+from tests.documents import pdf_text
 
 NOW = datetime(2026, 12, 3, 3, 0, tzinfo=UTC)  # 10:00 WIB
 IN_NOVEMBER = datetime(2026, 11, 10, 3, 0, tzinfo=UTC)
@@ -34,20 +34,6 @@ IN_OCTOBER = datetime(2026, 10, 31, 3, 0, tzinfo=UTC)
 LAST_EVENING = datetime(2026, 11, 30, 16, 30, tzinfo=UTC)  # 30 November 23:30 WIB
 FIRST_MORNING = datetime(2026, 11, 30, 17, 30, tzinfo=UTC)  # 1 December 00:30 WIB
 SECRET = "Wulan Rahasia"  # a pendamping in Wonogiri: never in a Trenggalek report
-
-
-def pdf_text(data: bytes) -> str:
-    """Every string the PDF draws (core fonts: `(text) Tj` in deflated content streams)."""
-    assert data.startswith(b"%PDF-")
-    found = []
-    for stream in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.DOTALL):
-        try:
-            content = zlib.decompress(stream.group(1))
-        except zlib.error:
-            continue
-        for text in re.finditer(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", content):
-            found.append(re.sub(rb"\\([()\\])", rb"\1", text.group(1)).decode("latin-1"))
-    return "\n".join(found)
 
 
 def page_count(data: bytes) -> int:

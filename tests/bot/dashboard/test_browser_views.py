@@ -82,7 +82,7 @@ def test_a_korkab_filters_pages_and_exports_the_pendamping_view(
         context = browser.new_context(accept_downloads=True, locale="id-ID")
         page = context.new_page()
         sign_in_through_browser(page, base, link)
-        page.get_by_role("link", name="Pendamping", exact=True).click()
+        page.get_by_role("navigation").get_by_role("link", name="Pendamping", exact=True).click()
         page.wait_for_url(base + "/dasbor/pendamping")
         first = page.content()
         assert "33 baris" in first and "halaman 1 dari 2" in first

@@ -11,6 +11,7 @@ from urllib.parse import urljoin
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import create_app
 from bot.runtime import Runtime
@@ -18,6 +19,7 @@ from bot.settings import Settings
 from handlers.people import login
 from storage.db import transaction
 from storage.models import Person
+from tests.documents import document_text
 from tests.handlers.people.test_access_scope import (
     ROSTER,
     SCOPE,
@@ -33,7 +35,8 @@ LINK = re.compile(r'href="(/dasbor[^"#]*)"')
 
 
 @pytest.fixture
-def runtime(database_url: str, db_engine: Engine) -> Runtime:
+def runtime(database_url: str, db_engine: Engine, sessions: sessionmaker[Session]) -> Runtime:
+    """The app's runtime on the test database (`sessions` empties it afterwards)."""
     runtime = Runtime(Settings(DATABASE_URL=database_url), engine=db_engine)
     runtime.ctx.clock = lambda: datetime(2026, 12, 1, 2, tzinfo=UTC)
     return runtime
@@ -74,8 +77,9 @@ def tickets(runtime: Runtime) -> dict[str, str]:
     return found
 
 
-def crawl(client: TestClient) -> str:
-    """Every /dasbor page reachable by links from the home page, and every export, as text."""
+def crawl(client: TestClient) -> tuple[str, set[str]]:
+    """Every /dasbor page reachable by links from the home page, and every export (CSV, XLSX,
+    the monthly PDF), as text."""
     seen: set[str] = set()
     queue = ["/dasbor", "/dasbor/pengaduan"]
     pages = []
@@ -86,11 +90,12 @@ def crawl(client: TestClient) -> str:
         seen.add(path)
         response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
-        pages.append(response.text)
-        if "text/html" in response.headers.get("content-type", ""):
+        kind = response.headers.get("content-type", "")
+        pages.append(document_text(kind, response.content))
+        if "text/html" in kind:
             for link in LINK.findall(response.text):
                 queue.append(urljoin(path, link.replace("&amp;", "&")))
-    return "\n".join(pages)
+    return "\n".join(pages), seen
 
 
 def test_every_page_and_export_shows_only_the_viewers_scope(
@@ -111,7 +116,11 @@ def test_every_page_and_export_shows_only_the_viewers_scope(
 
         for key, (name, _role, phone, *_rest, provinsi, _boss) in ROSTER.items():
             sign_in(phone)
-            text = crawl(client)
+            text, seen = crawl(client)
+            # The crawl reached every view the role may open, its exports and the report.
+            assert "/dasbor/laporan-bulanan" in seen, name
+            assert any(p.startswith("/dasbor/kasus.xlsx") for p in seen), name
+            assert any(p.startswith("/dasbor/laporan-bulanan.pdf") for p in seen), name
             want = SCOPE.get(key, set())
             shown = {label for label, code in tickets.items() if code in text}
             assert shown == want, (name, shown)
