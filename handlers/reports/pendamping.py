@@ -7,12 +7,12 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, Subquery, func, select, union_all
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from conversations.catalog import load_catalog
 from handlers.reports import scope
-from handlers.reports.query import ViewQuery, paged
+from handlers.reports.query import ViewQuery, page_rows
 from handlers.reports.shapes import Bar, Chart, Column, Figure, Kind, Table, View
 from storage.models import Case, CaseUpdate, Consultation, P2K2Report, Person
 
@@ -22,68 +22,75 @@ CHART_GROUPS = 20
 t = load_catalog("id")
 
 
-def _last_activity(q: ViewQuery) -> Subquery:
-    """(pendamping id, the time of their last activity ever) for the pendamping in scope."""
-    ids = scope.pendamping(q)
-    every = union_all(
-        select(Case.pendamping_id.label("who"), CaseUpdate.created_at.label("at"))
-        .join(Case, Case.id == CaseUpdate.case_id)
-        .where(Case.pendamping_id.in_(ids)),
-        select(P2K2Report.pendamping_id, P2K2Report.created_at).where(
-            P2K2Report.pendamping_id.in_(ids)
-        ),
-        select(Consultation.pendamping_id, Consultation.created_at).where(
-            Consultation.pendamping_id.in_(ids)
-        ),
-    ).subquery("activity")
-    return select(every.c.who, func.max(every.c.at).label("at")).group_by(every.c.who).subquery()
+def _per_pendamping(
+    session: Session, q: ViewQuery, who: Any, value: Any, *where: Any
+) -> dict[int, Any]:
+    """{pendamping id: `value`} grouped over one table, for the pendamping in scope."""
+    query = select(who, value).where(who.in_(scope.pendamping(q)), *where).group_by(who)
+    return {who_id: found for who_id, found in session.execute(query)}
 
 
-def _per_person(q: ViewQuery, counted: Select[tuple[int, datetime]]) -> Subquery:
-    """(pendamping id, how many) of `counted` rows (who, when) falling in the period."""
-    rows = counted.subquery()
-    return (
-        select(rows.c.who, func.count().label("n"))
-        .where(rows.c.who.in_(scope.pendamping(q)), rows.c.at >= q.start, rows.c.at < q.end)
-        .group_by(rows.c.who)
-        .subquery()
-    )
+def _activity(session: Session, q: ViewQuery) -> list[tuple[Any, ...]]:
+    """Every pendamping in scope by name: name, place, supervisor, case updates, P2K2 reports
+    and consultations in the period, and their last activity ever.
 
-
-def _per_pendamping(q: ViewQuery) -> Select[tuple[Any, ...]]:
-    updates = _per_person(
+    One small grouped query per table and figure (each served by an index on the pendamping or
+    the time) rather than one join of everything: at province scale the join was the view's
+    whole cost. A case's `last_update_at` is its last update."""
+    in_period = (q.start, q.end)
+    updates = _per_pendamping(
+        session,
         q,
-        select(Case.pendamping_id.label("who"), CaseUpdate.created_at.label("at")).join(
-            Case, Case.id == CaseUpdate.case_id
-        ),
+        Case.pendamping_id,
+        func.count(),
+        Case.id == CaseUpdate.case_id,
+        CaseUpdate.created_at >= in_period[0],
+        CaseUpdate.created_at < in_period[1],
     )
-    reports = _per_person(
-        q, select(P2K2Report.pendamping_id.label("who"), P2K2Report.created_at.label("at"))
+    reports = _per_pendamping(
+        session,
+        q,
+        P2K2Report.pendamping_id,
+        func.count(),
+        P2K2Report.created_at >= in_period[0],
+        P2K2Report.created_at < in_period[1],
     )
-    asked = _per_person(
-        q, select(Consultation.pendamping_id.label("who"), Consultation.created_at.label("at"))
+    asked = _per_pendamping(
+        session,
+        q,
+        Consultation.pendamping_id,
+        func.count(),
+        Consultation.created_at >= in_period[0],
+        Consultation.created_at < in_period[1],
     )
-    last = _last_activity(q)
+    lasts = [
+        _per_pendamping(session, q, Case.pendamping_id, func.max(Case.last_update_at)),
+        _per_pendamping(session, q, P2K2Report.pendamping_id, func.max(P2K2Report.created_at)),
+        _per_pendamping(session, q, Consultation.pendamping_id, func.max(Consultation.created_at)),
+    ]
     boss = aliased(Person)
-    return (
-        select(
-            Person.name,
-            Person.kabupaten,
-            Person.kecamatan,
-            boss.name,
-            func.coalesce(updates.c.n, 0),
-            func.coalesce(reports.c.n, 0),
-            func.coalesce(asked.c.n, 0),
-            last.c.at,
-        )
+    people = session.execute(
+        select(Person.id, Person.name, Person.kabupaten, Person.kecamatan, boss.name)
         .where(Person.id.in_(scope.pendamping(q)))
         .outerjoin(boss, boss.id == Person.supervisor_id)
-        .outerjoin(updates, updates.c.who == Person.id)
-        .outerjoin(reports, reports.c.who == Person.id)
-        .outerjoin(asked, asked.c.who == Person.id)
-        .outerjoin(last, last.c.who == Person.id)
         .order_by(Person.name, Person.id)
     )
+    rows = []
+    for person_id, name, kabupaten, kecamatan, boss_name in people:
+        known = [found[person_id] for found in lasts if found.get(person_id) is not None]
+        rows.append(
+            (
+                name,
+                kabupaten,
+                kecamatan,
+                boss_name,
+                updates.get(person_id, 0),
+                reports.get(person_id, 0),
+                asked.get(person_id, 0),
+                max(known) if known else None,
+            )
+        )
+    return rows
 
 
 def _quiet_days(last: datetime | None, now: datetime) -> int | None:
@@ -95,8 +102,8 @@ def _inactive(last: datetime | None, now: datetime) -> bool:
 
 
 def build(session: Session, q: ViewQuery) -> View:
-    query = _per_pendamping(q)
-    page = paged(session, query, q)
+    everyone = _activity(session, q)
+    shown, page_no, pages = page_rows(everyone, q)
     people_columns = (
         Column("name", t("view.pendamping.name")),
         Column("kabupaten", t("view.pendamping.kabupaten")),
@@ -110,12 +117,12 @@ def build(session: Session, q: ViewQuery) -> View:
     )
     people_rows = [
         (name, kab, kec, boss or None, u, p, c, last, _quiet_days(last, q.now))
-        for name, kab, kec, boss, u, p, c, last in page.rows
+        for name, kab, kec, boss, u, p, c, last in shown
     ]
     # The per-kecamatan table and the figures add up every pendamping, not one page.
     sums: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     active = inactive = 0
-    for _, _, kec, _, u, p, c, last in session.execute(query):
+    for _, _, kec, _, u, p, c, last in everyone:
         row = sums[kec or t("view.pendamping.no_kecamatan")]
         row[0] += 1
         row[1] += u
@@ -130,7 +137,7 @@ def build(session: Session, q: ViewQuery) -> View:
         KEY,
         t("view.pendamping.title"),
         figures=[
-            Figure(t("view.pendamping.in_scope"), page.total),
+            Figure(t("view.pendamping.in_scope"), len(everyone)),
             Figure(t("view.pendamping.active"), active),
             Figure(t("view.pendamping.inactive"), inactive),
         ],
@@ -166,9 +173,9 @@ def build(session: Session, q: ViewQuery) -> View:
                 t("view.pendamping.table_people"),
                 people_columns,
                 people_rows,
-                page=page.page,
-                pages=page.pages,
-                total=page.total,
+                page=page_no,
+                pages=pages,
+                total=len(everyone),
                 note=t("view.pendamping.inactive_note"),
             ),
         ],
