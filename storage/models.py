@@ -197,9 +197,10 @@ class Consultation(Base):
     """An incidental consultation a pendamping asks of their supervisor."""
 
     __tablename__ = "consultations"
+    __table_args__ = (Index("ix_consultations_pendamping_created", "pendamping_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    pendamping_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    pendamping_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     topic: Mapped[str] = mapped_column(String(30))
     urgency: Mapped[str] = mapped_column(String(20))
@@ -351,6 +352,7 @@ class Case(Base):
     opened before codes existed keep their masked reference (last 4 only)."""
 
     __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_pendamping_last_update", "pendamping_id", "last_update_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pendamping_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
@@ -373,6 +375,7 @@ class Case(Base):
 
 class CaseUpdate(Base):
     __tablename__ = "case_updates"
+    __table_args__ = (Index("ix_case_updates_case_created", "case_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -404,6 +407,7 @@ class P2K2Report(Base):
     """One P2K2 (FDS) group meeting held, as its pendamping reported it."""
 
     __tablename__ = "p2k2_reports"
+    __table_args__ = (Index("ix_p2k2_reports_pendamping_created", "pendamping_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pendamping_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
