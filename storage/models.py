@@ -352,7 +352,10 @@ class Case(Base):
     opened before codes existed keep their masked reference (last 4 only)."""
 
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_pendamping_last_update", "pendamping_id", "last_update_at"),)
+    __table_args__ = (
+        Index("ix_cases_pendamping_last_update", "pendamping_id", "last_update_at"),
+        Index("ix_cases_status_stage_since", "status", "stage_since"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pendamping_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
@@ -363,6 +366,8 @@ class Case(Base):
     stage: Mapped[str] = mapped_column(String(30))
     status: Mapped[str] = mapped_column(String(20), default=CaseStatus.ACTIVE)
     last_update_at: Mapped[datetime] = mapped_column(index=True)
+    # When the case entered its current stage (opening, or the update that changed the stage).
+    stage_since: Mapped[datetime | None]
     stale_flagged_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

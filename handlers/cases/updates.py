@@ -54,6 +54,7 @@ def record_update(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
             case_type=data["case_type"],
             stage=data["stage"],
             last_update_at=now,
+            stage_since=now,
             created_at=now,
         )
         session.add(case)
@@ -75,7 +76,8 @@ def record_update(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
         created_at=now,
     )
     session.add(update)
-    case.stage = data["stage"]
+    if case.stage != data["stage"]:
+        case.stage, case.stage_since = data["stage"], now
     case.last_update_at = now
     if case.stage in CLOSING_STAGES:
         case.status = CaseStatus.CLOSED

@@ -16,13 +16,13 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from conversations.catalog import load_catalog
 from handlers.reports import scope
 from handlers.reports.query import NumberOption, ViewQuery, paged
 from handlers.reports.shapes import Bar, Cell, Chart, Column, Figure, Kind, Table, View
-from storage.models import Case, CaseUpdate, Person
+from storage.models import Case, Person
 from storage.vocabulary import CLOSING_STAGES, CaseStage, CaseStatus, CaseType
 
 KEY = "cases"
@@ -90,29 +90,11 @@ def _counts(session: Session, q: ViewQuery) -> Counts:
 def _stuck(q: ViewQuery, days: int) -> Select[tuple[Any, ...]]:
     """Active cases in scope in one stage for more than `days` days, the longest first.
 
-    A case entered its stage at its first update in that stage with no update in another
-    stage after it; a case with no such update counts from its opening. A case opened within
-    the last `days` cannot be stuck, so only older ones are looked at."""
+    A case entered its stage when it was opened or when an update changed its stage
+    (`Case.stage_since`, kept by the case updates; a case from before that column counts from
+    its opening)."""
     cutoff = q.now - timedelta(days=days)
-    candidates = and_(_mine(q), Case.status == CaseStatus.ACTIVE, Case.created_at < cutoff)
-    later = aliased(CaseUpdate)
-    changed_after = (
-        select(later.id)
-        .where(
-            later.case_id == CaseUpdate.case_id,
-            later.stage != Case.stage,
-            later.created_at > CaseUpdate.created_at,
-        )
-        .exists()
-    )
-    entered = (
-        select(CaseUpdate.case_id.label("case_id"), func.min(CaseUpdate.created_at).label("at"))
-        .join(Case, Case.id == CaseUpdate.case_id)
-        .where(candidates, CaseUpdate.stage == Case.stage, ~changed_after)
-        .group_by(CaseUpdate.case_id)
-        .subquery("entered_stage")
-    )
-    since = func.coalesce(entered.c.at, Case.created_at)
+    since = func.coalesce(Case.stage_since, Case.created_at)
     return (
         select(
             Case.code,
@@ -124,9 +106,8 @@ def _stuck(q: ViewQuery, days: int) -> Select[tuple[Any, ...]]:
             since.label("since"),
         )
         .join(Person, Person.id == Case.pendamping_id)
-        .outerjoin(entered, entered.c.case_id == Case.id)
-        .where(candidates, since < cutoff)
-        .order_by(since, Case.id)
+        .where(_mine(q), Case.status == CaseStatus.ACTIVE, Case.stage_since < cutoff)
+        .order_by(Case.stage_since, Case.id)
     )
 
 

@@ -203,6 +203,36 @@ def test_an_existing_case_is_updated_from_the_list(chat: ChatFactory, ctx: AppCo
         assert (case.stage, case.status, len(case.updates)) == ("terminasi", "ditutup", 2)
 
 
+def test_the_case_remembers_when_it_entered_its_stage(
+    chat: ChatFactory, ctx: AppContext, clock: Clock
+) -> None:
+    sari = chat(SARI)
+    opened_at = clock.now
+    open_case(sari)
+    sari.press("Ya, kirim")
+    assert the_case(ctx).stage_since == opened_at
+
+    def update(stage: str) -> None:
+        sari.send("menu")
+        sari.press("Update kasus")
+        code = the_case(ctx).code
+        current = the_case(ctx).stage
+        sari.press(f"{code} ({LABEL}) · Pendidikan / putus sekolah ({current})")
+        sari.press(stage)
+        sari.send("Perkembangan minggu ini")
+        sari.send("Kunjungan berikutnya")
+        sari.press("Lewati")
+        sari.press("Selesai")
+        sari.press("Ya, kirim")
+
+    clock.advance(days=3)
+    update("Asesmen")  # the same stage: it has been in it since the opening
+    assert the_case(ctx).stage_since == opened_at
+    moved_at = clock.advance(days=2)
+    update("Intervensi")
+    assert (the_case(ctx).stage, the_case(ctx).stage_since) == ("intervensi", moved_at)
+
+
 def test_other_pendamping_cannot_see_or_answer_it(chat: ChatFactory, ctx: AppContext) -> None:
     sari, agus, dewi, bambang = chat(SARI), chat(AGUS), chat(DEWI), chat(BAMBANG)
     open_case(sari)

@@ -85,6 +85,11 @@ def add_story(session: Session, story: Story, now: datetime) -> None:
     who = person(session, story.phone)
     opened = now - timedelta(days=story.opened if story.opened else story.updates[0][1])
     last = now - timedelta(days=story.updates[-1][1]) if story.updates else opened
+    # As the case updates keep it: the update that moved the case into its last stage.
+    since, stage = opened, None
+    for update_stage, days in story.updates:
+        if update_stage != stage:
+            since, stage = now - timedelta(days=days), update_stage
     case = Case(
         pendamping_id=who.id,
         code=story.code,
@@ -94,6 +99,7 @@ def add_story(session: Session, story: Story, now: datetime) -> None:
         stage=story.updates[-1][0] if story.updates else LEGACY_STAGE,
         status=story.status,
         last_update_at=last,
+        stage_since=since,
         created_at=opened,
     )
     session.add(case)
