@@ -268,6 +268,10 @@ class Complaint(Base):
     """A complaint (pengaduan) with its public ticket code and a hashed check code."""
 
     __tablename__ = "complaints"
+    __table_args__ = (
+        Index("ix_complaints_kabupaten_created", "kabupaten", "created_at"),
+        Index("ix_complaints_handler_created", "handler_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_code: Mapped[str] = mapped_column(String(20), unique=True)

@@ -27,6 +27,8 @@ INDEXES = (
 )
 # (name, table, columns): per person and time, for "how many in the period" and "the latest".
 COMPOSITE = (
+    ("ix_complaints_kabupaten_created", "complaints", ["kabupaten", "created_at"]),
+    ("ix_complaints_handler_created", "complaints", ["handler_id", "created_at"]),
     ("ix_consultations_pendamping_created", "consultations", ["pendamping_id", "created_at"]),
     ("ix_cases_pendamping_last_update", "cases", ["pendamping_id", "last_update_at"]),
     ("ix_case_updates_case_created", "case_updates", ["case_id", "created_at"]),
