@@ -7,9 +7,11 @@ showing anything of that kabupaten."""
 from __future__ import annotations
 
 import io
+import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from sqlalchemy import select
@@ -23,6 +25,7 @@ from tests.bot.dashboard.browsing import ask_for_link, chromium, sign_in_through
 from tests.bot.dashboard.conftest import _complaint
 from tests.support import Clock
 
+SCREENSHOTS = Path(__file__).parents[3] / "docs" / "screenshots"
 BAMBANG = "0812-1000-0001"
 DEWI = "0812-1000-0002"
 OTHER_TICKET = "ADU-T000077"
@@ -108,6 +111,22 @@ def test_a_korkab_filters_pages_and_exports_the_pendamping_view(
         book = openpyxl.load_workbook(io.BytesIO(saved.read_bytes()), read_only=True)
         names = [row[0] for row in book["Per pendamping"].iter_rows(min_row=2, values_only=True)]
         assert sorted(names) == ["Agus Santoso", "Sari Rahayu"]
+        _screenshots(page, base, tmp_path)
+
+
+def _screenshots(page: Any, base: str, tmp_path: Path) -> None:
+    """The main views at desktop and phone width: into the test's folder, or into
+    docs/screenshots/ with PKH_SCREENSHOTS=1 (the README links them)."""
+    shots = SCREENSHOTS if os.environ.get("PKH_SCREENSHOTS") else tmp_path
+    shots.mkdir(parents=True, exist_ok=True)
+    for slug in ("pendamping", "ringkasan-pengaduan", "beban-kerja", "laporan-bulanan"):
+        page.goto(f"{base}/dasbor/{slug}")
+        for width, height in ((1280, 800), (390, 844)):
+            page.set_viewport_size({"width": width, "height": height})
+            target = shots / f"dasbor-{slug}-{width}.png"
+            page.screenshot(path=str(target), full_page=True)
+            assert target.stat().st_size > 10_000
+    page.set_viewport_size({"width": 1280, "height": 800})
 
 
 def test_refusals_in_the_browser(served: tuple[str, Runtime]) -> None:
