@@ -144,6 +144,7 @@ def complaint_list(request: Request, viewer: StaffViewer) -> HTMLResponse:
         "flt": flt,
         "rows": [_line(row, zone, now) for row in page.rows],
         "total": page.total,
+        "capped": page.capped,
         "page": page.page,
         "pages": page.pages,
         "previous": _query(flt, page=page.page - 1) if page.page > 1 else None,

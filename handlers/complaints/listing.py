@@ -24,6 +24,9 @@ from storage.vocabulary import OPEN_COMPLAINTS
 PAGE_SIZE = 25
 EXPORT_BATCH = 500
 SEARCH_MAX = 20
+# The list counts at most this many: beyond it the page says "more than", and counting a whole
+# province's complaints (hundreds of thousands) would cost more than the page itself.
+COUNT_CAP = 10_000
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class ComplaintFilter:
     ticket: str = ""
     page: int = 1
     page_size: int = PAGE_SIZE
+    count_cap: int = COUNT_CAP
 
 
 class Listed(NamedTuple):
@@ -59,6 +63,7 @@ class Page:
     total: int
     page: int
     pages: int
+    capped: bool = False  # there are more than `total` rows
 
 
 def _due() -> ColumnElement[datetime | None]:
@@ -120,12 +125,15 @@ def _rows(reader: Person, flt: ComplaintFilter) -> Select[tuple[object, ...]]:
 
 def list_page(session: Session, reader: Person, flt: ComplaintFilter) -> Page:
     """One page of what `reader` may see, newest first, with the total and the page count."""
-    total = session.scalar(select(func.count(Complaint.id)).where(*_where(reader, flt))) or 0
+    matching = select(Complaint.id).where(*_where(reader, flt)).limit(flt.count_cap + 1)
+    total = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+    capped = total > flt.count_cap
+    total = min(total, flt.count_cap)
     pages = max(1, math.ceil(total / flt.page_size))
     page = min(max(1, flt.page), pages)
     query = _rows(reader, flt).limit(flt.page_size).offset((page - 1) * flt.page_size)
     rows = [Listed(*row) for row in session.execute(query)]
-    return Page(rows=rows, total=total, page=page, pages=pages)
+    return Page(rows=rows, total=total, page=page, pages=pages, capped=capped)
 
 
 def rows_for_export(session: Session, reader: Person, flt: ComplaintFilter) -> Iterator[Listed]:

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 
 from bot.runtime import Runtime
+from handlers.complaints import listing
+from handlers.complaints.listing import ComplaintFilter
 from storage.db import transaction
 from storage.models import Complaint
 from storage.vocabulary import ComplaintStatus
@@ -165,3 +167,17 @@ def test_the_export_has_a_bom_the_table_columns_and_the_filtered_rows(
     body = list(csv.reader(io.StringIO(filtered.content.decode("utf-8-sig"))))[1:]
     assert len(body) == 5
     assert {row[4] for row in body} == {"ditolak"}
+
+
+def test_a_long_list_counts_up_to_its_cap_and_says_there_are_more(
+    runtime: Runtime, complaints: dict[str, str]
+) -> None:
+    """Dewi handles 31 complaints; counted with a cap of 10, the list says "more than 10"
+    and still pages through what it counted, newest first."""
+    with runtime.sessions() as session:
+        dewi = person_by_phone(session, DEWI)
+        capped = listing.list_page(session, dewi, ComplaintFilter(page_size=4, count_cap=10))
+        whole = listing.list_page(session, dewi, ComplaintFilter(page_size=4))
+    assert (capped.total, capped.capped, capped.pages) == (10, True, 3)
+    assert (whole.total, whole.capped) == (31, False)
+    assert capped.rows == whole.rows
