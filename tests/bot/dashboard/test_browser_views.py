@@ -1,8 +1,9 @@
 """The dashboard's views and its refusals in a real browser (Debian's chromium under
-Playwright, the app served by uvicorn): a korkab filters and pages the Pendamping view and reads
-its XLSX back; an expired link, a forged cookie, an idle session, a form without its csrf token
-and a supervisor asking for another kabupaten by URL are all refused, politely and without
-showing anything of that kabupaten."""
+Playwright, the app served by uvicorn): a korkab filters and pages the Pendamping view (under
+150 KB, no script), reads its XLSX back and downloads the kabupaten's monthly PDF; an expired
+link, a forged cookie, an idle session, a form without its csrf token and a supervisor asking
+for another kabupaten by URL are all refused, politely and without showing anything of that
+kabupaten."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from storage.models import Person
 from storage.vocabulary import Role
 from tests.bot.dashboard.browsing import ask_for_link, chromium, sign_in_through_browser
 from tests.bot.dashboard.conftest import _complaint
+from tests.documents import pdf_text
 from tests.support import Clock
 
 SCREENSHOTS = Path(__file__).parents[3] / "docs" / "screenshots"
@@ -91,6 +93,12 @@ def test_a_korkab_filters_pages_and_exports_the_pendamping_view(
         assert "33 baris" in first and "halaman 1 dari 2" in first
         assert OTHER_PENDAMPING not in first
         assert page.locator("svg.chart title").count() >= 1
+        # Light enough for a cheap phone on a slow line: the page with its stylesheet (its only
+        # asset, no script) under 150 KB.
+        weight = len(page.request.get(base + "/dasbor/pendamping").body()) + len(
+            page.request.get(base + "/static/dashboard.css").body()
+        )
+        assert weight < 150_000 and page.locator("script").count() == 0
 
         page.get_by_role("link", name=re.compile("Berikutnya")).click()
         page.wait_for_url(re.compile(r".*page=2.*"))
@@ -111,6 +119,17 @@ def test_a_korkab_filters_pages_and_exports_the_pendamping_view(
         book = openpyxl.load_workbook(io.BytesIO(saved.read_bytes()), read_only=True)
         names = [row[0] for row in book["Per pendamping"].iter_rows(min_row=2, values_only=True)]
         assert sorted(names) == ["Agus Santoso", "Sari Rahayu"]
+
+        # The monthly report of the whole kabupaten, as PDF, with its scope on the cover.
+        page.goto(base + "/dasbor/laporan-bulanan")
+        kabupaten_row = page.locator("tr", has_text="Kabupaten Trenggalek")
+        with page.expect_download() as download_info:
+            kabupaten_row.get_by_role("link", name="PDF").click()
+        report = tmp_path / "laporan.pdf"
+        download_info.value.save_as(report)
+        text = pdf_text(report.read_bytes())
+        assert "Laporan bulanan PKH" in text and "Trenggalek" in text
+        assert OTHER_PENDAMPING not in text and "Wonogiri" not in text
         _screenshots(page, base, tmp_path)
 
 
