@@ -15,6 +15,7 @@ from conversations.messages import Reply
 from handlers.cases.clock import flag_stale_cases
 from handlers.cases.digest import CASE_DIGEST_KIND, case_digest
 from handlers.complaints import sla
+from handlers.consultation import reminders
 from handlers.consultation.clock import run_ack_clocks
 from handlers.core import outbox
 from handlers.core.context import AppContext
@@ -72,8 +73,15 @@ DUTIES: tuple[Duty, ...] = (
     in_transaction("complaint_sla_clocks", sla.run_sla_clocks),
     in_transaction(
         "supervision_clock",
-        # The case digest travels through supervision's due-message table.
-        partial(clock.run_supervision_clock, other_digests={CASE_DIGEST_KIND: case_digest}),
+        # The case digest and consultation reminders travel through supervision's due-message
+        # table.
+        partial(
+            clock.run_supervision_clock,
+            other_digests={
+                CASE_DIGEST_KIND: case_digest,
+                reminders.CONSULT_SOON_KIND: reminders.soon_reminder,
+            },
+        ),
     ),
     in_transaction("monthly_report_notice", send_monthly_notices),
 )

@@ -214,6 +214,8 @@ class Consultation(Base):
     agreed_time: Mapped[str | None] = mapped_column(String(100))
     agreed_mode: Mapped[str | None] = mapped_column(String(20))
     agreed_at: Mapped[datetime | None]
+    # The agreed time as an instant, when the words agreed name one ("Kamis jam 10").
+    agreed_for: Mapped[datetime | None]
     acknowledged_at: Mapped[datetime | None]
     decline_reason: Mapped[str | None] = mapped_column(Text)
     outcome: Mapped[str | None] = mapped_column(Text)

@@ -205,6 +205,7 @@ class ScheduledKind(StrEnum):
     DIGEST = "digest"  # the supervisor's Monday digest
     FOLLOWUP = "followup"  # a follow-up agreed in a session record
     CASE_DIGEST = "case_digest"  # the supervisor's daily digest of case updates
+    CONSULT_SOON = "consult_soon"  # an agreed consultation starts within the hour
     MONTHLY_NOTICE = "monthly_notice"  # "last month's report is ready" (a sent marker only)
 
 

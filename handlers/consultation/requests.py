@@ -20,6 +20,7 @@ from conversations.flows import consultation_followup as followup
 from conversations.flows.consultation import TIMES
 from conversations.messages import Option, Reply
 from handlers.calendar import add_working_days_at
+from handlers.consultation import reminders
 from handlers.core import audit, prompts
 from handlers.core.messaging import Messenger
 from handlers.core.prompts import PromptResult
@@ -233,6 +234,7 @@ def _agree(turn: Turn, c: Consultation) -> list[Reply]:
     c.agreed_time = time_label(c.proposed_time, t)
     c.agreed_mode = c.preferred_mode
     c.agreed_at = now
+    reminders.plan(session, c, now)
     prompts.close_prompts(session, PROMPT_PREFIX, c.id, now)
     audit.record(
         session,
