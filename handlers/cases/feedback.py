@@ -1,6 +1,6 @@
 """Feedback on case updates: the supervisor (or a coordinator above) answers an update's prompt
 or picks one from the daily digest, writes feedback, and it is kept on the case and relayed to
-the pendamping."""
+the pendamping with a "Balas" choice: it opens the update's thread (handlers/cases/thread.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from typing import Any
 
 from conversations.flows import case_update as flow
 from conversations.messages import Reply
-from handlers.cases.views import case_label
+from handlers.cases import thread
 from handlers.core import audit
 from handlers.core.prompts import PromptResult
 from handlers.core.turn import Turn
 from handlers.people import access
-from storage.models import ActionPrompt, CaseFeedback, CaseUpdate
+from storage.models import ActionPrompt, CaseUpdate
 
 FEEDBACK_ACTION = "case.feedback"  # entity: the update
 DIGEST_ACTION = "case.digest"  # value: the update to give feedback on
@@ -38,25 +38,9 @@ def answer_prompt(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
 def record_feedback(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     person, session, t = turn.staff, turn.session, turn.t
     update = session.get(CaseUpdate, data["update_id"])
-    if update is None or not access.may_read_work_of(person, update.case.pendamping):
+    if update is None or not access.may_give_feedback(person, update.case.pendamping):
         return [Reply(t("case.not_yours"))]
     case = update.case
-    feedback = CaseFeedback(
-        case_id=case.id,
-        update_id=update.id,
-        author_id=person.id,
-        text=data["feedback"],
-        created_at=turn.now,
-    )
-    session.add(feedback)
-    session.flush()
+    thread.post(turn, case, update.id, data["feedback"], first=True)
     audit.record(session, "case.feedback", "case", case.id, actor=person)
-    turn.out.tell(
-        case.pendamping,
-        "case.feedback_to_pendamping",
-        kind="case_feedback",
-        name=person.name,
-        label=case_label(case, t),
-        feedback=feedback.text,
-    )
     return [Reply(t("case.feedback_sent", other=case.pendamping.name))]

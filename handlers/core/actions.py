@@ -9,16 +9,18 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from conversations.flows import (
+    case_thread,
     case_update,
     complaint,
     complaint_followup,
     consultation,
     consultation_followup,
+    p2k2_feedback,
     p2k2_report,
     supervision,
 )
 from conversations.messages import Option, Outcome, Reply
-from handlers.cases import digest, feedback, updates
+from handlers.cases import digest, feedback, thread, updates
 from handlers.cases.views import list_for_staff, my_case_options
 from handlers.complaints import directing, handling, intake, privacy, reporter, status, views
 from handlers.consultation import requests
@@ -27,6 +29,7 @@ from handlers.core import audit
 from handlers.core.identity import PUBLIC, role_of
 from handlers.core.prompts import PromptResult
 from handlers.core.turn import Turn
+from handlers.p2k2 import feedback as p2k2_responses
 from handlers.p2k2 import reports
 from handlers.p2k2.views import coverage_for_staff
 from handlers.people import staff
@@ -71,7 +74,9 @@ FLOW_ACTIONS: dict[str, Allowed[FlowAction]] = {
     consultation_followup.CLOSE: Allowed(requests.close, SUPERVISOR),
     case_update.NAME: Allowed(updates.record_update, PENDAMPING),
     case_update.FEEDBACK: Allowed(feedback.record_feedback, ABOVE_PENDAMPING),
+    case_thread.REPLY: Allowed(thread.record_reply, STAFF),
     p2k2_report.NAME: Allowed(reports.record_report, PENDAMPING),
+    p2k2_feedback.NAME: Allowed(p2k2_responses.record_response, SUPERVISOR),
     complaint_followup.PLAN: Allowed(handling.record_plan, STAFF),
     complaint_followup.RESOLVE: Allowed(handling.record_resolution, STAFF),
     complaint_followup.REJECT: Allowed(handling.record_rejection, ABOVE_PENDAMPING),
@@ -98,6 +103,8 @@ PROMPT_ACTIONS: dict[str, Allowed[PromptAction]] = {
     requests.PROMPT_PREFIX: Allowed(requests.answer_prompt, STAFF),
     feedback.FEEDBACK_ACTION: Allowed(feedback.answer_prompt, STAFF),
     feedback.DIGEST_ACTION: Allowed(feedback.answer_prompt, STAFF),
+    thread.THREAD_ACTION: Allowed(thread.answer_prompt, STAFF),
+    p2k2_responses.RESPONSE_ACTION: Allowed(p2k2_responses.answer_prompt, STAFF),
     digest.SETTINGS_ACTION: Allowed(digest.answer_setting, STAFF),
     handling.STAFF_ACTION: Allowed(handling.answer_prompt, STAFF),
     handling.REPORTER_ACTION: Allowed(reporter.answer_prompt, ANYONE),

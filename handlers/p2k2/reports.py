@@ -1,6 +1,7 @@
 """P2K2 (FDS) reports: a pendamping reports each group meeting held (module, session, group,
-attendance) and is told which of the cycle's sessions that group has had; the dialog's choices of
-sessions (by module) and of the pendamping's own groups come from here."""
+attendance) and is told which of the cycle's sessions that group has had; the report goes on to
+their supervisor at once (`feedback`). The dialog's choices of sessions (by module) and of the
+pendamping's own groups come from here."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from conversations.messages import Option, Reply
 from handlers.core import audit
 from handlers.core.turn import Turn
+from handlers.p2k2.feedback import alert_supervisor
 from storage.models import P2K2Report
 from storage.vocabulary import ALL_P2K2_SESSIONS, P2K2_SESSIONS
 
@@ -76,17 +78,17 @@ def record_report(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
         group=report.group_name,
     )
     held = _sessions_held(turn, person.id, report.group_name)
-    replies = [
-        Reply(
-            t(
-                "p2k2.saved",
-                group=report.group_name,
-                sessions=sessions_text(held),
-                count=len(held),
-                total=len(ALL_P2K2_SESSIONS),
-            )
-        )
-    ]
+    saved = t(
+        "p2k2.saved",
+        group=report.group_name,
+        sessions=sessions_text(held),
+        count=len(held),
+        total=len(ALL_P2K2_SESSIONS),
+    )
+    supervisor = alert_supervisor(turn, report)
+    if supervisor is not None:
+        saved = f"{saved} {t('p2k2_feedback.shared', name=supervisor.name)}"
+    replies = [Reply(saved)]
     if already:
         replies.insert(0, Reply(t("p2k2.repeated", session=session_no)))
     return replies
