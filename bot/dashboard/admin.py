@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from bot.dashboard import admin_privacy, admin_roster
-from bot.dashboard.admin_roster import check_admin, render
+from bot.dashboard.admin_roster import admin_reader, render
 from bot.dashboard.deps import StaffViewer
 from handlers.people import access
 from storage.models import Person
@@ -22,13 +22,12 @@ def _any_admin_page(person: Person) -> bool:
 
 @router.get(ADMIN_PATH, response_class=HTMLResponse)
 def admin_index(request: Request, viewer: StaffViewer) -> HTMLResponse:
-    check_admin(request, viewer, _any_admin_page)
     with request.app.state.runtime.sessions() as session:
-        person = session.get(Person, viewer.person_id)
+        person = admin_reader(session, viewer, _any_admin_page)
         context = {
             "viewer": viewer,
-            "roster": person is not None and access.may_manage_roster(person),
-            "privacy": person is not None and access.may_handle_data_requests(person),
+            "roster": access.may_manage_roster(person),
+            "privacy": access.may_handle_data_requests(person),
             "roster_path": admin_roster.ROSTER_PATH,
             "privacy_path": admin_privacy.PRIVACY_PATH,
         }

@@ -20,11 +20,11 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.dashboard.deps import (
-    NOT_SIGNED_IN,
     DashboardError,
     StaffViewer,
     Viewer,
     check_form,
+    reader_of,
     templates,
 )
 from conversations.catalog import load_catalog
@@ -46,9 +46,7 @@ FILE_FIELD = "roster"
 
 def admin_reader(session: Session, viewer: Viewer, may: Callable[[Person], bool]) -> Person:
     """The signed-in person, if the access policy lets them do this; else a 403 (or 401) page."""
-    person = session.get(Person, viewer.person_id)
-    if person is None or not person.active:
-        raise DashboardError(401, NOT_SIGNED_IN)
+    person = reader_of(session, viewer)
     if not may(person):
         raise DashboardError(403, t("admin.forbidden"))
     return person

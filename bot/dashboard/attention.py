@@ -16,12 +16,11 @@ from babel.dates import format_date, format_datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from bot.dashboard.deps import NOT_SIGNED_IN, DashboardError, StaffViewer, templates
+from bot.dashboard.deps import StaffViewer, reader_of, templates
 from bot.render.cells import LOCALE
 from conversations.catalog import load_catalog
 from handlers import overview
 from handlers.overview import DueComplaint, LateConsultation, QuietCase, UnrecordedSession
-from storage.models import Person
 from storage.vocabulary import Urgency
 
 router = APIRouter()
@@ -84,9 +83,7 @@ def _case(row: QuietCase, zone: ZoneInfo, now: datetime) -> dict[str, Any]:
 def needs_action(request: Request, viewer: StaffViewer) -> HTMLResponse:
     rt = request.app.state.runtime
     with rt.sessions() as session:
-        reader = session.get(Person, viewer.person_id)
-        if reader is None or not reader.active:
-            raise DashboardError(401, NOT_SIGNED_IN)
+        reader = reader_of(session, viewer)
         zone, now = ZoneInfo(reader.timezone), rt.ctx.clock()
         found = overview.needs_action(session, reader, now)
     sections = {

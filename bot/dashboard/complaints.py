@@ -22,7 +22,7 @@ from babel.dates import format_date, format_datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
-from bot.dashboard.deps import NOT_SIGNED_IN, DashboardError, StaffViewer, templates
+from bot.dashboard.deps import DashboardError, StaffViewer, reader_of, templates
 from bot.render import xlsx
 from bot.render.cells import LOCALE
 from conversations.catalog import load_catalog
@@ -55,13 +55,6 @@ NOTE_KINDS = {
 
 def _runtime(request: Request) -> Any:
     return request.app.state.runtime
-
-
-def _reader(session: Any, viewer: Any) -> Person:
-    person = session.get(Person, viewer.person_id)
-    if person is None or not person.active:
-        raise DashboardError(401, NOT_SIGNED_IN)
-    return person
 
 
 def _day(value: str | None) -> date | None:
@@ -135,7 +128,7 @@ def _page(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
 def complaint_list(request: Request, viewer: StaffViewer) -> HTMLResponse:
     rt, flt = _runtime(request), _filter(request)
     with rt.sessions() as session:
-        reader = _reader(session, viewer)
+        reader = reader_of(session, viewer)
         zone, now = ZoneInfo(reader.timezone), rt.ctx.clock()
         page = listing.list_page(session, reader, flt)
         kecamatan = listing.kecamatan_choices(session, reader)
@@ -161,7 +154,7 @@ def complaint_list(request: Request, viewer: StaffViewer) -> HTMLResponse:
 def complaint_export(request: Request, viewer: StaffViewer) -> StreamingResponse:
     rt, flt = _runtime(request), _filter(request)
     with rt.sessions() as session:
-        reader = _reader(session, viewer)
+        reader = reader_of(session, viewer)
         person_id, zone = reader.id, ZoneInfo(reader.timezone)
     now = rt.ctx.clock()
 
@@ -203,7 +196,7 @@ def complaint_workbook(request: Request, viewer: StaffViewer) -> StreamingRespon
     handle = xlsx.temporary()
     try:
         with rt.sessions() as session:
-            reader = _reader(session, viewer)
+            reader = reader_of(session, viewer)
             zone = ZoneInfo(reader.timezone)
             book = xlsx.open_workbook(handle)
             sheet = xlsx.SheetWriter(book, XLSX_SHEET, columns, zone)
@@ -257,7 +250,7 @@ def _history(c: Complaint, zone: ZoneInfo) -> list[dict[str, str]]:
 def complaint_detail(request: Request, ticket: str, viewer: StaffViewer) -> HTMLResponse:
     rt = _runtime(request)
     with rt.sessions() as session:
-        reader = _reader(session, viewer)
+        reader = reader_of(session, viewer)
         zone, now = ZoneInfo(reader.timezone), rt.ctx.clock()
         c = listing.detail(session, reader, ticket)
         if c is None:

@@ -15,11 +15,13 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
 
 from handlers.people import access
 from handlers.people.login import COOKIE, current_session
 from handlers.reports import registry
 from storage.db import transaction
+from storage.models import Person
 
 TEMPLATE_DIR = Path(__file__).parent.parent / "templates"
 NOT_SIGNED_IN = (
@@ -80,6 +82,15 @@ def viewer(request: Request) -> Viewer:
 
 
 StaffViewer = Annotated[Viewer, Depends(viewer)]
+
+
+def reader_of(session: Session, viewer: Viewer) -> Person:
+    """The signed-in person in this database session (the reader every query is asked for);
+    a 401 page when they left the roster since the page was asked for."""
+    person = session.get(Person, viewer.person_id)
+    if person is None or not person.active:
+        raise DashboardError(401, NOT_SIGNED_IN)
+    return person
 
 
 def own_origin(request: Request) -> str:

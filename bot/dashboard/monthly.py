@@ -18,8 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
-from bot.dashboard.deps import DashboardError, StaffViewer, templates
-from bot.dashboard.views import reader_of
+from bot.dashboard.deps import DashboardError, StaffViewer, reader_of, templates
 from bot.render import monthly, xlsx
 from bot.render.monthly import Report, Subject
 from conversations.catalog import load_catalog
@@ -89,7 +88,7 @@ def _report(request: Request, viewer: StaffViewer) -> Report:
     rt = request.app.state.runtime
     now = rt.ctx.clock()
     with rt.sessions() as session:
-        reader = reader_of(session, viewer.person_id)
+        reader = reader_of(session, viewer)
         subject = _subject(request, session, reader)
         year, month = _month(request, _today(reader, now))
         return monthly.build(session, subject, year, month, now)
@@ -108,7 +107,7 @@ def page(request: Request, viewer: StaffViewer) -> HTMLResponse:
     rt = request.app.state.runtime
     now = rt.ctx.clock()
     with rt.sessions() as session:
-        reader = reader_of(session, viewer.person_id)
+        reader = reader_of(session, viewer)
         today = _today(reader, now)
         year, month = _month(request, today)
         ym = f"{year:04d}-{month:02d}"

@@ -22,7 +22,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from bot.dashboard.deps import NOT_SIGNED_IN, DashboardError, StaffViewer, templates
+from bot.dashboard.deps import DashboardError, StaffViewer, reader_of, templates
 from bot.render import charts, xlsx
 from bot.render.cells import NUMERIC, plain, shown
 from handlers.reports import registry, scope
@@ -51,13 +51,6 @@ def _number(value: str | None, default: int, low: int, high: int) -> int:
         return min(max(int(value or default), low), high)
     except ValueError:
         return default
-
-
-def reader_of(session: Session, person_id: int) -> Person:
-    person = session.get(Person, person_id)
-    if person is None or not person.active:
-        raise DashboardError(401, NOT_SIGNED_IN)
-    return person
 
 
 def parse_query(
@@ -145,7 +138,7 @@ def _page_context(view: View, q: ViewQuery, spec: ViewSpec) -> dict[str, Any]:
 def _show(request: Request, viewer: Any, spec: ViewSpec) -> HTMLResponse:
     rt = request.app.state.runtime
     with rt.sessions() as session:
-        reader = reader_of(session, viewer.person_id)
+        reader = reader_of(session, viewer)
         q, places = parse_query(request, session, reader, spec, rt.ctx.clock())
         view = spec.build(session, q)
         context = {
@@ -164,7 +157,7 @@ def _whole(request: Request, viewer: Any, spec: ViewSpec) -> tuple[View, ViewQue
     """The view with every row of its paged tables, for an export."""
     rt = request.app.state.runtime
     with rt.sessions() as session:
-        reader = reader_of(session, viewer.person_id)
+        reader = reader_of(session, viewer)
         q, _ = parse_query(request, session, reader, spec, rt.ctx.clock())
         q = replace(q, everything=True)
         return spec.build(session, q), q
