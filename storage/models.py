@@ -30,12 +30,16 @@ from storage.vocabulary import (
     AgreementStatus,
     CaseStatus,
     ComplaintStatus,
+    ConferenceStatus,
     ConsultationStatus,
+    FieldVisitStatus,
     OutboxStatus,
     ParticipantStatus,
+    ReferralStatus,
     Role,
     ScheduledStatus,
     SessionStatus,
+    StoryStatus,
 )
 
 __all__ = ["OutboxStatus", "Role"]  # re-exported: the vocabulary is storage's own
@@ -94,6 +98,8 @@ class Person(Base):
 
     # A supervisor's choice: case updates one by one (False) or in a daily digest (True).
     case_update_digest: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A supervisor's choice: P2K2 reports each as it comes (False) or in one daily digest.
+    p2k2_report_digest: Mapped[bool] = mapped_column(Boolean, default=False)
     # Who stands in for a supervisor when they do not answer (optional roster column).
     backup_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
 
@@ -309,6 +315,8 @@ class Complaint(Base):
     resolved_at: Mapped[datetime | None]
     plan: Mapped[str | None] = mapped_column(Text)
     resolution: Mapped[str | None] = mapped_column(Text)
+    # Which programme rule was broken (ketentuan yang dilanggar), as the supervisor recorded it.
+    rule_broken: Mapped[str | None] = mapped_column(Text)
     # Escalation of the milestone now running: 0 none yet, 1 handler reminded, 2 korkab, 3 admin.
     sla_level: Mapped[int] = mapped_column(Integer, default=0)
     next_sla_check_at: Mapped[datetime | None] = mapped_column(index=True)
@@ -375,9 +383,21 @@ class Case(Base):
     # When the case entered its current stage (opening, or the update that changed the stage).
     stage_since: Mapped[datetime | None]
     stale_flagged_at: Mapped[datetime | None]
+    # Kelayakan kasus: the pendamping asks that taking the case on be discussed at the next
+    # supervision session; cleared when a session record names the case.
+    needs_discussion: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Terminasi: proposed by the pendamping, agreed by the supervisor (then status is closed).
+    closure_outcome: Mapped[str | None] = mapped_column(String(30))
+    closure_note: Mapped[str | None] = mapped_column(Text)
+    closure_proposed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    # Pembinaan lanjut (seed 004 F): an optional follow-up day after closing.
+    followup_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    pendamping: Mapped[Person] = relationship()
+    pendamping: Mapped[Person] = relationship(foreign_keys=[pendamping_id])
+    closed_by: Mapped[Person | None] = relationship(foreign_keys=[closed_by_id])
     updates: Mapped[list[CaseUpdate]] = relationship(
         back_populates="case", order_by="CaseUpdate.id"
     )
@@ -409,9 +429,34 @@ class CaseFeedback(Base):
     update_id: Mapped[int | None] = mapped_column(ForeignKey("case_updates.id"))
     author_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     text: Mapped[str] = mapped_column(Text)
+    # The supervisor's advice may name an assessment tool or a service to refer to.
+    tool: Mapped[str | None] = mapped_column(String(30))
+    service: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     author: Mapped[Person] = relationship()
+
+
+class CaseReferral(Base):
+    """A KPM referred to a complementary service: to whom, when, and how it went. An open
+    referral with no news for 14 days is flagged to the pendamping once (`reminded_at`)."""
+
+    __tablename__ = "case_referrals"
+    __table_args__ = (Index("ix_case_referrals_status_changed", "status", "status_changed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    service: Mapped[str] = mapped_column(String(40))
+    to_whom: Mapped[str] = mapped_column(String(200))
+    referred_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default=ReferralStatus.REFERRED)
+    status_changed_at: Mapped[datetime]
+    reminded_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship()
 
 
 class P2K2Report(Base):
@@ -432,6 +477,118 @@ class P2K2Report(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     pendamping: Mapped[Person] = relationship()
+
+
+class P2K2Plan(Base):
+    """A pendamping's plan for one session of a P2K2 group: which module and session, when."""
+
+    __tablename__ = "p2k2_plans"
+    __table_args__ = (UniqueConstraint("pendamping_id", "group_name", "session_no"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pendamping_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    group_name: Mapped[str] = mapped_column(String(60))
+    module: Mapped[str] = mapped_column(String(30))
+    session_no: Mapped[int] = mapped_column(Integer)
+    planned_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    pendamping: Mapped[Person] = relationship()
+
+
+class FieldVisit(Base):
+    """A joint field visit (pengamatan bersama ke lapangan): the supervisor joins a pendamping's
+    P2K2 session, reminded like a supervision session and recorded with observation notes."""
+
+    __tablename__ = "p2k2_field_visits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    pendamping_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    group_name: Mapped[str] = mapped_column(String(60))
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    place: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20), default=FieldVisitStatus.SCHEDULED)
+    observation: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    supervisor: Mapped[Person] = relationship(foreign_keys=[supervisor_id])
+    pendamping: Mapped[Person] = relationship(foreign_keys=[pendamping_id])
+
+
+class P2K2MonitoringNote(Base):
+    """A supervisor's P2K2 monitoring note on one pendamping. The seed names "3 form supervisor"
+    without their content, so these are plain fields, not invented forms."""
+
+    __tablename__ = "p2k2_monitoring_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    pendamping_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    plan_discussed: Mapped[str | None] = mapped_column(Text)
+    session_steps: Mapped[str | None] = mapped_column(Text)
+    form_reviewed: Mapped[str | None] = mapped_column(Text)
+    difficulties: Mapped[str | None] = mapped_column(Text)
+    material_added: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    supervisor: Mapped[Person] = relationship(foreign_keys=[supervisor_id])
+    pendamping: Mapped[Person] = relationship(foreign_keys=[pendamping_id])
+
+
+class SuccessStory(Base):
+    """A story of change in a KPM family (most significant change, seed 001 slide 9). Kept only
+    with the family's consent; masked like every free text; no child's name."""
+
+    __tablename__ = "success_stories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pendamping_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
+    before: Mapped[str] = mapped_column(Text)
+    change: Mapped[str] = mapped_column(Text)
+    why_it_matters: Mapped[str] = mapped_column(Text)
+    attachments: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    consent_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20), default=StoryStatus.SUBMITTED)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    reviewed_at: Mapped[datetime | None]
+    review_setting: Mapped[str | None] = mapped_column(String(20))
+    selected_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    pendamping: Mapped[Person] = relationship(foreign_keys=[pendamping_id])
+    reviewed_by: Mapped[Person | None] = relationship(foreign_keys=[reviewed_by_id])
+
+
+class ComplaintConference(Base):
+    """A case conference (konferensi kasus) on a complaint, called by the supervisor with the
+    korkab: when and how, reminded like a supervision session; then what was sought, the
+    recommendation and the mediation outcome."""
+
+    __tablename__ = "complaint_conferences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), index=True
+    )
+    called_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    korkab_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    mode: Mapped[str] = mapped_column(String(20))
+    place: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20), default=ConferenceStatus.SCHEDULED)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    recommendation: Mapped[str | None] = mapped_column(Text)
+    mediation_outcome: Mapped[str | None] = mapped_column(String(30))
+    mediation_note: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    complaint: Mapped[Complaint] = relationship()
+    called_by: Mapped[Person] = relationship(foreign_keys=[called_by_id])
+    korkab: Mapped[Person | None] = relationship(foreign_keys=[korkab_id])
 
 
 class Agreement(Base):
@@ -524,6 +681,27 @@ class SessionResponse(Base):
     responded_at: Mapped[datetime | None]
 
     person: Mapped[Person] = relationship()
+
+
+class SessionItem(Base):
+    """A case or a P2K2 report discussed in a supervision session, named in its record."""
+
+    __tablename__ = "supervision_session_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("supervision_sessions.id", ondelete="CASCADE"), index=True
+    )
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    p2k2_report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("p2k2_reports.id", ondelete="CASCADE")
+    )
+
+    session: Mapped[SupervisionSession] = relationship()
+    case: Mapped[Case | None] = relationship()
+    p2k2_report: Mapped[P2K2Report | None] = relationship()
 
 
 class ScheduledMessage(Base):

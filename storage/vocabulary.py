@@ -103,6 +103,81 @@ class CaseStatus(StrEnum):
     CLOSED = "ditutup"
 
 
+class ClosureOutcome(StrEnum):
+    """How a case ended (terminasi), proposed by the pendamping and agreed by the supervisor.
+    Graduasi mandiri is the measure of success the seeds name (seed 003)."""
+
+    SELF_GRADUATION = "graduasi_mandiri"
+    NATURAL_GRADUATION = "graduasi_alamiah"
+    REFERRED = "dirujuk"
+    MOVED = "pindah"
+    OTHER = "lainnya"
+
+
+class ReferralService(StrEnum):
+    """Complementary services a KPM can be referred to."""
+
+    EDUCATION = "pendidikan"
+    HEALTH = "kesehatan"
+    DISABILITY = "disabilitas"
+    ELDERLY = "lanjut_usia"
+    CHILD_PROTECTION = "perlindungan_anak"
+    ECONOMIC = "pemberdayaan_ekonomi"
+    OTHER = "lainnya"
+
+
+class ReferralStatus(StrEnum):
+    REFERRED = "dirujuk"
+    ACCEPTED = "diterima"
+    COMPLETED = "selesai"
+    REFUSED = "ditolak"
+
+
+OPEN_REFERRAL_STATUSES = (ReferralStatus.REFERRED, ReferralStatus.ACCEPTED)
+# An open referral with no news for this long: the pendamping is reminded once.
+QUIET_REFERRAL_AFTER = timedelta(days=14)
+
+
+class AssessmentTool(StrEnum):
+    """Assessment tools a supervisor's advice can name (seed 004)."""
+
+    GENOGRAM = "genogram"
+    ECOMAP = "ekomap"
+    HISTORY_MAP = "peta_riwayat"
+    BODY_MAP = "peta_tubuh"
+
+
+class ConferenceStatus(StrEnum):
+    """A complaint's case conference (konferensi kasus) with the korkab."""
+
+    SCHEDULED = "terjadwal"
+    HELD = "terlaksana"
+    CANCELLED = "batal"
+
+
+class MediationOutcome(StrEnum):
+    AGREED = "sepakat"
+    PARTLY_AGREED = "sepakat_sebagian"
+    NOT_AGREED = "tidak_sepakat"
+
+
+class FieldVisitStatus(StrEnum):
+    """A joint field visit: the supervisor joins a pendamping's P2K2 session."""
+
+    SCHEDULED = "terjadwal"
+    HELD = "terlaksana"
+    NOT_HELD = "tidak_terlaksana"
+    CANCELLED = "batal"
+
+
+class StoryStatus(StrEnum):
+    """A success story (most significant change) as the supervisor's review leaves it."""
+
+    SUBMITTED = "diajukan"
+    REVIEWED = "ditinjau"
+    SELECTED = "terpilih"
+
+
 class CaseType(StrEnum):
     EDUCATION = "pendidikan"
     HEALTH_NUTRITION = "kesehatan_gizi"
@@ -207,6 +282,10 @@ class ScheduledKind(StrEnum):
     CASE_DIGEST = "case_digest"  # the supervisor's daily digest of case updates
     CONSULT_SOON = "consult_soon"  # an agreed consultation starts within the hour
     MONTHLY_NOTICE = "monthly_notice"  # "last month's report is ready" (a sent marker only)
+    CONFERENCE = "conference"  # a complaint's case conference is near
+    FIELD_VISIT = "field_visit"  # a joint field visit to a P2K2 session is near
+    CASE_FOLLOWUP = "case_followup"  # a closed case's follow-up (pembinaan lanjut) is due
+    P2K2_DIGEST = "p2k2_digest"  # the supervisor's daily digest of P2K2 reports
 
 
 # Statuses of records: a test checks that no module but this one spells them out.
@@ -215,6 +294,10 @@ STATUS_ENUMS: tuple[type[StrEnum], ...] = (
     ConsultationStatus,
     ComplaintStatus,
     CaseStatus,
+    ReferralStatus,
+    ConferenceStatus,
+    FieldVisitStatus,
+    StoryStatus,
     AgreementStatus,
     ParticipantStatus,
     SessionStatus,
