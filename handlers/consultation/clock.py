@@ -50,8 +50,18 @@ def run_ack_clocks(ctx: AppContext, session: Session, now: datetime) -> int:
                     out.tell(
                         person, "consult.escalated_to_korkab", kind=KIND, **facts(c, t, person)
                     )
-            names = f" {t('conv.and')} ".join(p.name for p in above)
-            out.tell(c.pendamping, "consult.escalated_pendamping", kind=KIND, **said, korkab=names)
+            names = f" {t('conv.and')} ".join(
+                t(
+                    "consult.escalated_person",
+                    name=p.name,
+                    # The backup is a supervisor standing in, never called a coordinator.
+                    role=t("consult.backup_role")
+                    if backup is not None and p.id == backup.id
+                    else t(f"role.{p.role}"),
+                )
+                for p in above
+            )
+            out.tell(c.pendamping, "consult.escalated_pendamping", kind=KIND, **said, to=names)
         else:
             alert(out, supervisor, c, "consult.reminder")
             out.tell(c.pendamping, "consult.reminded_pendamping", kind=KIND, **said)

@@ -265,7 +265,10 @@ def test_a_backup_supervisor_named_on_the_roster_gets_the_escalation_and_can_tak
     run_duties(ctx, start.replace(hour=start.hour + 2))
     [alert] = eko.inbox()
     assert "supervisor pengganti" in alert.text and len(alert.options) == 3
-    assert "Bambang Wijaya dan Eko Saputra" in texts(sari.inbox())
+    assert (
+        "meneruskannya ke Bambang Wijaya (koordinator kabupaten) dan Eko Saputra"
+        " (supervisor pengganti)." in texts(sari.inbox())
+    )
     eko.press("Terima sekarang")
     c = consultation(ctx)
     assert (c.status, c.supervisor_id) == ("disepakati", report_ids(ctx, "0812-1000-0008"))
