@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from conversations.messages import Option, Reply
-from handlers.complaints.handling import ERASED_ADDRESS
 from handlers.complaints.intake import reporter_address
-from handlers.core import audit, prompts
+from handlers.core import prompts
 from handlers.core.prompts import PromptResult
 from handlers.core.turn import Turn
-from storage.models import (
-    ActionPrompt,
-    AuditEntry,
-    Complaint,
-    ConversationState,
-    InboundMessage,
-    OutboxMessage,
-    OutboxStatus,
-)
+from handlers.people import data_requests
+from storage.models import ActionPrompt, Complaint, ConversationState
 
 ERASE_ACTION = "privacy.erase"
 PROMPT_PREFIX = "privacy."
-ERASED_TEXT = "[dihapus atas permintaan pelapor]"
 
 
 def show_my_data(turn: Turn) -> list[Reply]:
@@ -55,46 +46,16 @@ def answer_prompt(turn: Turn, _prompt: ActionPrompt, value: str) -> PromptResult
 
 
 def erase(turn: Turn) -> int:
-    """Remove the number, name, story and media of every complaint from this number, and the
-    number from the logs. The complaints stay only as counts (category, place, status)."""
-    session, address = turn.session, reporter_address(turn)
-    inbound_address = turn.inbound.address
-    complaints = session.scalars(
-        select(Complaint).where(Complaint.reporter_address == address)
-    ).all()
-    for c in complaints:
-        c.reporter_name = None
-        c.reporter_address = f"{ERASED_ADDRESS}-{c.id}"
-        c.description = ERASED_TEXT
-        c.attachments = {}
-    for model in (InboundMessage, OutboxMessage):
-        session.execute(
-            update(model)
-            .where(model.address.in_((address, inbound_address)))
-            .values(address=ERASED_ADDRESS)
+    """Everything held about the sender's number, anonymised as a desk admin's erasure does it
+    (`data_requests.erase`): the complaints keep only what the programme's figures need; the
+    number, name, story, media, messages, dialogs and the staff alerts' quotes go. How many
+    complaints were erased."""
+    session, inbound = turn.session, turn.inbound
+    live_state = session.scalars(
+        select(ConversationState).where(
+            ConversationState.channel == inbound.channel,
+            ConversationState.address == inbound.address,
         )
-    session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.address == ERASED_ADDRESS)
-        .values(payload={"text": ERASED_TEXT, "options": []})
-    )
-    session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.address == ERASED_ADDRESS,
-            OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)),
-        )
-        .values(status=OutboxStatus.FAILED, last_error="erased at the reporter's request")
-    )
-    session.execute(
-        update(AuditEntry)
-        .where(AuditEntry.actor_address.in_((address, inbound_address)))
-        .values(actor_address=None)
-    )
-    session.execute(
-        update(ConversationState)
-        .where(ConversationState.address == inbound_address)
-        .values(data={})
-    )
-    audit.record(session, "privacy.erased", "complaint", len(complaints))
-    return len(complaints)
+    ).first()
+    erasure = data_requests.erase(session, None, reporter_address(turn), live_state=live_state)
+    return erasure.counts["complaints"]

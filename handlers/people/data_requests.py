@@ -223,9 +223,17 @@ class Erasure:
     staff: bool  # the roster row was kept
 
 
-def erase(session: Session, actor: Person, phone: str) -> Erasure:
+def erase(
+    session: Session,
+    actor: Person | None,
+    phone: str,
+    *,
+    live_state: ConversationState | None = None,
+) -> Erasure:
     """Anonymise everything held about `phone` (see the module docstring), in the caller's
-    transaction, and audit it with the actor and the counts."""
+    transaction, and audit it with the actor (None: the person asked it themselves in chat)
+    and the counts. `live_state` is the dialog state of the very message that asked: it is
+    emptied rather than deleted, since that message's handling writes it once more."""
     held = find(session, phone)
     placeholder = new_placeholder()
     _scrub_staff_messages(session, held.complaints)
@@ -241,7 +249,10 @@ def erase(session: Session, actor: Person, phone: str) -> Erasure:
             row.last_error = row.last_error.replace(phone, placeholder)
         if row.status in (OutboxStatus.PENDING, OutboxStatus.SENDING):
             row.status, row.last_error = OutboxStatus.FAILED, ERASED_ERROR
-    for model, rows in ((ConversationState, held.states), (ActionPrompt, held.prompts)):
+    if live_state is not None:
+        live_state.data = {}
+    states = [row for row in held.states if row is not live_state]
+    for model, rows in ((ConversationState, states), (ActionPrompt, held.prompts)):
         ids = [row.id for row in rows]
         if ids:
             session.execute(delete(model).where(model.id.in_(ids)))

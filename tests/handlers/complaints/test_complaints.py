@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from handlers.core.context import AppContext
+from handlers.people.phones import to_e164
 from handlers.people.roster import import_roster
 from scheduler.tick import run_duties
 from storage.db import transaction
@@ -382,6 +383,26 @@ def test_data_rights_show_and_erase(chat: ChatFactory, ctx: AppContext) -> None:
         assert not session.scalars(
             select(InboundMessage).where(InboundMessage.address == kpm.address)
         ).all()
+        # The alert to the supervisor quoted the story and the name: the quotes are gone,
+        # the ticket stays for the supervisor's work.
+        staff_texts = [
+            str(row.payload.get("text"))
+            for row in session.scalars(
+                select(OutboxMessage).where(OutboxMessage.address == to_e164(DEWI))
+            )
+        ]
+        assert any(ticket in text for text in staff_texts)
+        assert not any("belum masuk" in text or "Ibu Siti" in text for text in staff_texts)
+        [erased] = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "data_request.erased")
+        ).all()
+        assert erased.actor_person_id is None and erased.details["complaints"] == 1
+        assert kpm.address[-8:] not in str(erased.details)
+    # The person goes on using the bot, and nothing is held about the number any more.
+    kpm.send("menu")
+    assert texts(kpm.press("Data saya")).startswith(
+        "Tidak ada data pengaduan yang tersimpan dari nomor ini."
+    )
 
 
 def test_staff_can_file_a_complaint_too(chat: ChatFactory, ctx: AppContext) -> None:
