@@ -98,7 +98,8 @@ def parse_moment(text: str, now: datetime) -> datetime | None:
     at, rest = found
     if at is None:
         return None
-    rest = " ".join(_FILLER.sub(" ", rest).split())
+    if rest not in RELATIVE:  # "hari ini" names a day; elsewhere "hari", "ini" are filler
+        rest = " ".join(_FILLER.sub(" ", rest).split())
     today = now.date()
     if rest:
         day = _day(rest, today)

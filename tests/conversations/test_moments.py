@@ -32,6 +32,7 @@ THURSDAY = datetime(2026, 12, 3, 9, 30, tzinfo=WIB)
         ("tanggal 20 Des jam 9", datetime(2026, 12, 20, 9, 0)),
         ("10.30", datetime(2026, 12, 3, 10, 30)),
         ("jam 8", datetime(2026, 12, 4, 8, 0)),  # 08:00 has passed today: tomorrow
+        ("hari ini jam 11", datetime(2026, 12, 3, 11, 0)),
     ],
 )
 def test_typed_times_become_moments(typed: str, meant: datetime) -> None:
@@ -47,6 +48,7 @@ def test_typed_times_become_moments(typed: str, meant: datetime) -> None:
         "jam 25",
         "jam 10.75",
         "kemarin jam 10",
+        "hari ini jam 8",  # said at 09:30: past, not tomorrow
         "1/1/2020 jam 9",
         "",
     ],
