@@ -152,7 +152,7 @@ class ConferenceStatus(StrEnum):
 
     SCHEDULED = "terjadwal"
     HELD = "terlaksana"
-    CANCELLED = "batal"
+    CANCELLED = "dibatalkan"
 
 
 class MediationOutcome(StrEnum):
@@ -167,7 +167,7 @@ class FieldVisitStatus(StrEnum):
     SCHEDULED = "terjadwal"
     HELD = "terlaksana"
     NOT_HELD = "tidak_terlaksana"
-    CANCELLED = "batal"
+    CANCELLED = "dibatalkan"
 
 
 class StoryStatus(StrEnum):

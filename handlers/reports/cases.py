@@ -4,8 +4,13 @@ one stage for more than N days (the reader's `macet` option).
 
 A case entered its current stage at the earliest update in that stage after the last update in
 any other stage (the newest change into it), or when it was opened if no update says otherwise.
-A case closes when an update reaches a closing stage (`CLOSING_STAGES`), and nothing updates it
-after, so a closed case's `last_update_at` is when it closed. Cases show by code and label only.
+A case closes when its supervisor agrees to close it (`closed_at`) or, before that, when an update
+reached a closing stage (`CLOSING_STAGES`), and nothing updates it after, so a closed case's
+`last_update_at` is when it closed. Cases show by code and label only.
+
+The measures of success the seeds name are counted per pendamping and per kabupaten: graduasi
+mandiri (cases closed in the period with that outcome) and referrals completed (a referral whose
+status became selesai in the period).
 """
 
 from __future__ import annotations
@@ -22,8 +27,15 @@ from conversations.catalog import load_catalog
 from handlers.reports import scope
 from handlers.reports.query import NumberOption, ViewQuery, paged
 from handlers.reports.shapes import Bar, Cell, Chart, Column, Figure, Kind, Table, View
-from storage.models import Case, Person
-from storage.vocabulary import CLOSING_STAGES, CaseStage, CaseStatus, CaseType
+from storage.models import Case, CaseReferral, Person
+from storage.vocabulary import (
+    CLOSING_STAGES,
+    CaseStage,
+    CaseStatus,
+    CaseType,
+    ClosureOutcome,
+    ReferralStatus,
+)
 
 KEY = "cases"
 t = load_catalog("id")
@@ -49,6 +61,11 @@ def _between(when: Any, q: ViewQuery) -> ColumnElement[bool]:
     return and_(when >= q.start, when < q.end)
 
 
+def _closed_at() -> ColumnElement[Any]:
+    """When a closed case closed: agreed by the supervisor, else its last (closing) update."""
+    return func.coalesce(Case.closed_at, Case.last_update_at)
+
+
 @dataclass
 class Counts:
     """The view's counts of cases, from one pass over the cases in scope."""
@@ -61,7 +78,7 @@ class Counts:
 
 
 def _counts(session: Session, q: ViewQuery) -> Counts:
-    closed = and_(Case.status == CaseStatus.CLOSED, _between(Case.last_update_at, q))
+    closed = and_(Case.status == CaseStatus.CLOSED, _between(_closed_at(), q))
     rows = session.execute(
         select(
             Case.status,
@@ -193,12 +210,88 @@ def _type_table(opened: dict[str, int], closed: dict[str, int], active: dict[str
     )
 
 
+@dataclass
+class Success:
+    """Graduasi mandiri and completed referrals in the period, by pendamping id."""
+
+    graduated: Counter[int] = field(default_factory=Counter)
+    referred: Counter[int] = field(default_factory=Counter)
+
+
+def _success(session: Session, q: ViewQuery) -> Success:
+    found = Success()
+    graduated = session.execute(
+        select(Case.pendamping_id, func.count())
+        .where(
+            _mine(q),
+            Case.status == CaseStatus.CLOSED,
+            Case.closure_outcome == ClosureOutcome.SELF_GRADUATION,
+            _between(_closed_at(), q),
+        )
+        .group_by(Case.pendamping_id)
+    )
+    for pendamping_id, n in graduated:
+        found.graduated[pendamping_id] += n
+    referred = session.execute(
+        select(Case.pendamping_id, func.count())
+        .select_from(CaseReferral)
+        .join(Case, Case.id == CaseReferral.case_id)
+        .where(
+            _mine(q),
+            CaseReferral.status == ReferralStatus.COMPLETED,
+            _between(CaseReferral.status_changed_at, q),
+        )
+        .group_by(Case.pendamping_id)
+    )
+    for pendamping_id, n in referred:
+        found.referred[pendamping_id] += n
+    return found
+
+
+def _success_tables(session: Session, q: ViewQuery, success: Success) -> list[Table]:
+    """Per pendamping (those with either count, by name) and per kabupaten."""
+    ids = set(success.graduated) | set(success.referred)
+    people = session.scalars(scope.pendamping_people(q).where(Person.id.in_(ids))).all()
+    per_kabupaten: dict[str, list[int]] = {}
+    rows: list[tuple[Cell, ...]] = []
+    for person in people:
+        graduated, referred = success.graduated[person.id], success.referred[person.id]
+        rows.append((person.name, person.kecamatan or None, graduated, referred))
+        counts = per_kabupaten.setdefault(person.kabupaten or "-", [0, 0])
+        counts[0] += graduated
+        counts[1] += referred
+    counts_columns = (
+        Column("graduated", t("case_lifecycle.view.graduated"), Kind.COUNT),
+        Column("referrals_done", t("case_lifecycle.view.referrals_done"), Kind.COUNT),
+    )
+    return [
+        Table(
+            "keberhasilan-pendamping",
+            t("case_lifecycle.view.table_pendamping"),
+            (
+                Column("pendamping", t("case_lifecycle.view.pendamping")),
+                Column("kecamatan", t("case_lifecycle.view.kecamatan")),
+                *counts_columns,
+            ),
+            rows,
+            note=t("case_lifecycle.view.pendamping_note"),
+        ),
+        Table(
+            "keberhasilan-kabupaten",
+            t("case_lifecycle.view.table_kabupaten"),
+            (Column("kabupaten", t("case_lifecycle.view.kabupaten")), *counts_columns),
+            [(k, g, r) for k, (g, r) in sorted(per_kabupaten.items())],
+        ),
+    ]
+
+
 def build(session: Session, q: ViewQuery) -> View:
     days = q.option(STUCK.key, STUCK.default)
     counts = _counts(session, q)
     stuck = _stuck_table(session, q, days)
     stages = _stage_table(counts.active_stages)
     types = _type_table(counts.opened_types, counts.closed_types, counts.active_types)
+    success = _success(session, q)
     return View(
         KEY,
         t("view.cases.title"),
@@ -207,6 +300,8 @@ def build(session: Session, q: ViewQuery) -> View:
             Figure(t("view.cases.opened"), sum(counts.opened_types.values())),
             Figure(t("view.cases.closed"), sum(counts.closed_types.values())),
             Figure(t("view.cases.stuck_figure", days=days), stuck.total),
+            Figure(t("case_lifecycle.view.graduated_figure"), sum(success.graduated.values())),
+            Figure(t("case_lifecycle.view.referrals_figure"), sum(success.referred.values())),
         ],
         charts=[
             Chart(
@@ -224,5 +319,11 @@ def build(session: Session, q: ViewQuery) -> View:
                 table="jenis",
             ),
         ],
-        tables=[stages, stuck, _closed_table(counts.closed_stages), types],
+        tables=[
+            stages,
+            stuck,
+            _closed_table(counts.closed_stages),
+            types,
+            *_success_tables(session, q, success),
+        ],
     )

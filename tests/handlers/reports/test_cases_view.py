@@ -1,6 +1,7 @@
 """The Kasus KPM view on cases written straight into the database: active, opened, closed and
 stuck cases; how long a case has sat in its stage (a case that went back to an earlier stage
-counts from its return); the `macet` option; paging; and whose cases each reader sees."""
+counts from its return); the `macet` option; paging; whose cases each reader sees; and the
+graduasi mandiri and completed referrals per pendamping and per kabupaten."""
 
 from __future__ import annotations
 
@@ -15,8 +16,16 @@ from handlers.reports import cases
 from handlers.reports.query import month_query
 from handlers.reports.shapes import View
 from storage.db import transaction
-from storage.models import Case, CaseUpdate
-from storage.vocabulary import CaseStage, CaseStatus, CaseType
+from storage.models import Case, CaseReferral, CaseUpdate, Person
+from storage.vocabulary import (
+    CaseStage,
+    CaseStatus,
+    CaseType,
+    ClosureOutcome,
+    ReferralService,
+    ReferralStatus,
+    Role,
+)
 from tests.handlers.reports.test_consultations_view import (
     OTHER_PENDAMPING,
     OTHER_SUPERVISOR,
@@ -157,7 +166,7 @@ def codes(view: View) -> list[object]:
 
 def test_the_supervisor_sees_active_opened_closed_and_stuck_cases(seeded: AppContext) -> None:
     view = view_of(seeded, DEWI)
-    assert figures(view) == [4, 2, 2, 3]
+    assert figures(view) == [4, 2, 2, 3, 0, 0]
     now = seeded.clock()
     assert view.table("macet").rows == [
         ("KPM ****1234", None, "Rina Wulandari", "Durenan", "Intervensi",
@@ -175,7 +184,7 @@ def test_the_supervisor_sees_active_opened_closed_and_stuck_cases(seeded: AppCon
         ("Evaluasi", 0),
         ("Rujukan", 0),
     ]
-    assert view.table("penutupan").rows == [("Terminasi (selesai)", 2)]
+    assert view.table("penutupan").rows == [("Terminasi", 2)]
     types = {row[0]: row[1:] for row in view.table("jenis").rows}
     assert types["Pendidikan / putus sekolah"] == (0, 1, 1)
     assert types["Perlindungan anak"] == (1, 0, 1)
@@ -217,22 +226,141 @@ def test_the_stuck_table_is_paged_oldest_first(seeded: AppContext) -> None:
 
 def test_a_pendamping_sees_only_their_own_cases(seeded: AppContext) -> None:
     view = view_of(seeded, SARI)
-    assert figures(view) == [2, 0, 0, 2]
+    assert figures(view) == [2, 0, 0, 2, 0, 0]
     assert codes(view) == ["KS-AAAAA1", "KS-AAAAA2"]
-    assert view.table("penutupan").rows == [("Terminasi (selesai)", 0)]
+    assert view.table("penutupan").rows == [("Terminasi", 0)]
 
 
 def test_another_kabupaten_never_shows(seeded: AppContext) -> None:
     for phone in (DEWI, BAMBANG, SARI):
         view = view_of(seeded, phone)
         assert "KS-ZZZZZ9" not in codes(view)
-    assert figures(view_of(seeded, BAMBANG)) == [4, 2, 2, 3]
+    assert figures(view_of(seeded, BAMBANG)) == [4, 2, 2, 3, 0, 0]
     sinta = view_of(seeded, OTHER_SUPERVISOR)
-    assert figures(sinta) == [1, 0, 0, 1]
+    assert figures(sinta) == [1, 0, 0, 1, 0, 0]
     assert codes(sinta) == ["KS-ZZZZZ9"]
 
 
 def test_the_kecamatan_filter_narrows_the_cases(seeded: AppContext) -> None:
     view = view_of(seeded, DEWI, kecamatan="Durenan")
-    assert figures(view) == [1, 1, 1, 1]  # Rina's: the legacy case, and one opened and closed
+    assert figures(view) == [1, 1, 1, 1, 0, 0]  # Rina's: the legacy case, and one opened and closed
     assert codes(view) == ["KPM ****1234"]
+
+
+# -- graduasi mandiri and completed referrals, per pendamping and per kabupaten ------------
+DESK = "+6281299990009"  # a desk admin: every kabupaten
+
+
+@dataclass(frozen=True)
+class Ending:
+    """A case closed `days` ago with an outcome (None: by a closing update, before proposals),
+    and its referrals as (status, days since the status changed)."""
+
+    phone: str
+    code: str
+    outcome: str | None
+    days: int | None = None  # closed this many days ago; None: still active
+    referrals: tuple[tuple[str, int], ...] = ()
+
+
+ENDINGS = (
+    # Sari: a graduation in November, one in October, a referral completed in November and one
+    # completed today (December), and one accepted in November (not completed).
+    Ending(SARI, "KS-GGGGG1", ClosureOutcome.SELF_GRADUATION, 10,
+           ((ReferralStatus.COMPLETED, 12), (ReferralStatus.COMPLETED, 0))),
+    Ending(SARI, "KS-GGGGG2", ClosureOutcome.SELF_GRADUATION, 40),
+    Ending(SARI, "KS-GGGGG3", None, None, ((ReferralStatus.ACCEPTED, 5),)),
+    # Agus: a natural graduation (not graduasi mandiri) and a referral refused.
+    Ending(AGUS, "KS-GGGGG4", ClosureOutcome.NATURAL_GRADUATION, 3,
+           ((ReferralStatus.REFUSED, 3),)),
+    # Rina (Durenan): a graduation and a completed referral on an open case.
+    Ending(RINA, "KS-GGGGG5", ClosureOutcome.SELF_GRADUATION, 20),
+    Ending(RINA, "KS-GGGGG6", None, None, ((ReferralStatus.COMPLETED, 25),)),
+    # Budi in Wonogiri: never Dewi's.
+    Ending(OTHER_PENDAMPING, "KS-GGGGG7", ClosureOutcome.SELF_GRADUATION, 5,
+           ((ReferralStatus.COMPLETED, 5),)),
+)  # fmt: skip
+
+
+def seed_endings(ctx: AppContext) -> None:
+    now = ctx.clock()
+    with transaction(ctx.sessions) as session:
+        session.add(
+            Person(role=Role.ADMIN, name="Meja Pengaduan", phone=DESK, timezone="Asia/Jakarta")
+        )
+        for ending in ENDINGS:
+            who = person(session, ending.phone)
+            closed = ending.days is not None
+            when = now - timedelta(days=ending.days or 1)
+            case = Case(
+                pendamping_id=who.id,
+                code=ending.code,
+                label="Bu G., Desa Ngares",
+                case_type=CaseType.ECONOMIC,
+                stage=CaseStage.TERMINATION if closed else CaseStage.INTERVENTION,
+                status=CaseStatus.CLOSED if closed else CaseStatus.ACTIVE,
+                closure_outcome=ending.outcome,
+                closed_at=when if closed else None,
+                last_update_at=when,
+                stage_since=when,
+                created_at=now - timedelta(days=100),
+            )
+            session.add(case)
+            session.flush()
+            for status, days in ending.referrals:
+                session.add(
+                    CaseReferral(
+                        case_id=case.id,
+                        service=ReferralService.ECONOMIC,
+                        to_whom="Dinas Sosial",
+                        referred_on=(now - timedelta(days=60)).date(),
+                        status=status,
+                        status_changed_at=now - timedelta(days=days),
+                        created_by_id=who.id,
+                        created_at=now - timedelta(days=60),
+                    )
+                )
+
+
+@pytest.fixture
+def ended(seeded: AppContext) -> AppContext:
+    seed_endings(seeded)
+    return seeded
+
+
+def test_graduations_and_completed_referrals_per_pendamping_and_kabupaten(
+    ended: AppContext,
+) -> None:
+    view = view_of(ended, DEWI)
+    assert figures(view)[4:] == [2, 2]
+    assert view.table("keberhasilan-pendamping").rows == [
+        ("Rina Wulandari", "Durenan", 1, 1),
+        ("Sari Rahayu", "Pogalan", 1, 1),
+    ]
+    assert view.table("keberhasilan-kabupaten").rows == [("Trenggalek", 2, 2)]
+    # An agreed closure counts in the period it was agreed, with the other closings.
+    assert figures(view)[2] == 2 + 3  # the two stories, Sari's, Agus's and Rina's endings
+    desk = view_of(ended, DESK)
+    assert figures(desk)[4:] == [3, 3]
+    assert desk.table("keberhasilan-kabupaten").rows == [("Trenggalek", 2, 2), ("Wonogiri", 1, 1)]
+    assert ("Budi Hartono", "Baturetno", 1, 1) in desk.table("keberhasilan-pendamping").rows
+
+
+def test_the_counts_keep_to_the_reader_and_the_place(ended: AppContext) -> None:
+    sari = view_of(ended, SARI)
+    assert figures(sari)[4:] == [1, 1]
+    assert sari.table("keberhasilan-pendamping").rows == [("Sari Rahayu", "Pogalan", 1, 1)]
+    sinta = view_of(ended, OTHER_SUPERVISOR)
+    assert sinta.table("keberhasilan-kabupaten").rows == [("Wonogiri", 1, 1)]
+    durenan = view_of(ended, BAMBANG, kecamatan="Durenan")
+    assert figures(durenan)[4:] == [1, 1]
+    assert durenan.table("keberhasilan-pendamping").rows == [("Rina Wulandari", "Durenan", 1, 1)]
+    agus = view_of(ended, AGUS)
+    assert figures(agus)[4:] == [0, 0]
+    assert agus.table("keberhasilan-pendamping").rows == []
+    assert agus.table("keberhasilan-kabupaten").rows == []
+    # October: Sari's earlier graduation, nothing else.
+    with ended.sessions() as session:
+        reader = person(session, DEWI)
+        october = cases.build(session, month_query(reader, ended.clock(), 2026, 10))
+    assert october.table("keberhasilan-pendamping").rows == [("Sari Rahayu", "Pogalan", 1, 0)]
