@@ -23,6 +23,11 @@ RECORD = "session_record"
 
 MY_PENDAMPING = "my_pendamping"
 SESSION_PARTICIPANTS = "session_participants"
+# The record's cases and P2K2 reports discussed: first whether any (asked only when the
+# attendees have some to name), then which.
+SESSION_ITEMS_GATE = "session_items_gate"
+SESSION_ITEMS = "session_items"
+CASE_ITEM, REPORT_ITEM = "k", "p"  # the value of an item: the prefix, then the record's id
 
 CADENCES = ("7", "14")
 WEEKDAYS = ("0", "1", "2", "3", "4", "5")
@@ -103,10 +108,14 @@ def _after_followup(data: Mapping[str, Any]) -> str | None:
     return "followup_on" if data.get("followup") else None
 
 
+def _after_discussed(data: Mapping[str, Any]) -> str:
+    return "items" if data.get("discussed") == YES else "notes"
+
+
 def record_summary(data: Mapping[str, Any], t: Catalog) -> str:
     if data["held"] != YES:
         return t("record.summary_not_held", notes=data["notes"])
-    return t(
+    text = t(
         "record.summary",
         attendees=len(data.get("attendees") or []),
         functions=", ".join(t(f"function.{f}") for f in data.get("functions") or []),
@@ -114,6 +123,11 @@ def record_summary(data: Mapping[str, Any], t: Catalog) -> str:
         notes=data["notes"],
         followup=data.get("followup") or "-",
     )
+    items = [str(v) for v in data.get("items") or []]
+    if not items:
+        return text
+    cases = sum(1 for v in items if v.startswith(CASE_ITEM))
+    return text + "\n" + t("case_agenda.summary_items", cases=cases, reports=len(items) - cases)
 
 
 WEEKDAY_STEP = Step("weekday", "slot.ask_weekday", _choices("weekday", WEEKDAYS))
@@ -197,6 +211,19 @@ FLOWS = (
             ),
             Step(
                 "topics", "record.ask_topics", _choices("topic", ConsultationTopic), multiple=True
+            ),
+            Step(
+                "discussed",
+                "case_agenda.ask_discussed",
+                dynamic_choices=SESSION_ITEMS_GATE,
+                auto_single=True,
+                next=_after_discussed,
+            ),
+            Step(
+                "items",
+                "case_agenda.ask_items",
+                dynamic_choices=SESSION_ITEMS,
+                multiple=True,
             ),
             Step(
                 "notes",

@@ -1,6 +1,7 @@
 """Feedback on case updates: the supervisor (or a coordinator above) answers an update's prompt
 or picks one from the daily digest, writes feedback, and it is kept on the case and relayed to
-the pendamping with a "Balas" choice: it opens the update's thread (handlers/cases/thread.py)."""
+the pendamping with a "Balas" choice: it opens the update's thread (handlers/cases/thread.py).
+The advice may name an assessment tool or a service to refer to (seed 004), shown under it."""
 
 from __future__ import annotations
 
@@ -41,6 +42,15 @@ def record_feedback(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     if update is None or not access.may_give_feedback(person, update.case.pendamping):
         return [Reply(t("case.not_yours"))]
     case = update.case
-    thread.post(turn, case, update.id, data["feedback"], first=True)
-    audit.record(session, "case.feedback", "case", case.id, actor=person)
+    advice = thread.Advice(tool=data.get("tool"), service=data.get("service"))
+    thread.post(turn, case, update.id, data["feedback"], first=True, advice=advice)
+    audit.record(
+        session,
+        "case.feedback",
+        "case",
+        case.id,
+        actor=person,
+        tool=advice.tool,
+        service=advice.service,
+    )
     return [Reply(t("case.feedback_sent", other=case.pendamping.name))]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -22,7 +24,15 @@ from handlers.core import audit, prompts
 from handlers.core.prompts import PromptResult
 from handlers.core.turn import Turn
 from handlers.people import access
-from storage.models import ActionPrompt, Case, CaseFeedback, CaseUpdate, Person
+from storage.models import (
+    ActionPrompt,
+    Case,
+    CaseFeedback,
+    CaseUpdate,
+    Person,
+    SessionItem,
+    SupervisionSession,
+)
 
 THREAD_ACTION = "case.thread"  # entity: the CaseFeedback row the message carried
 ANSWER, HISTORY = "balas", "riwayat"  # the two choices under every thread message
@@ -69,12 +79,47 @@ def choices(t: Catalog) -> list[Option]:
     ]
 
 
-def post(turn: Turn, case: Case, update_id: int | None, text: str, *, first: bool) -> list[Person]:
+@dataclass(frozen=True)
+class Advice:
+    """What a supervisor's feedback may name besides its text (thread replies name neither)."""
+
+    tool: str | None = None
+    service: str | None = None
+
+
+def advice_lines(message: CaseFeedback, t: Catalog) -> list[str]:
+    """ "Alat asesmen yang disarankan: Genogram", and the same for a service."""
+    lines = []
+    if message.tool:
+        lines.append(t("case_agenda.advice_tool", tool=t(f"case_agenda.tool.{message.tool}")))
+    if message.service:
+        service = t(f"case_agenda.service.{message.service}")
+        lines.append(t("case_agenda.advice_service", service=service))
+    return lines
+
+
+def post(
+    turn: Turn,
+    case: Case,
+    update_id: int | None,
+    text: str,
+    *,
+    first: bool,
+    advice: Advice | None = None,
+) -> list[Person]:
     """Keep a message in the thread and send it on; who was told. The first feedback on an
-    update reaches the pendamping in the words they know ("Masukan dari ...")."""
+    update reaches the pendamping in the words they know ("Masukan dari ..."), with the tool or
+    service it advises."""
     author, session, t = turn.staff, turn.session, turn.t
+    advice = advice or Advice()
     message = CaseFeedback(
-        case_id=case.id, update_id=update_id, author_id=author.id, text=text, created_at=turn.now
+        case_id=case.id,
+        update_id=update_id,
+        author_id=author.id,
+        text=text,
+        tool=advice.tool,
+        service=advice.service,
+        created_at=turn.now,
     )
     session.add(message)
     session.flush()
@@ -85,16 +130,11 @@ def post(turn: Turn, case: Case, update_id: int | None, text: str, *, first: boo
             key, params = "case.feedback_to_pendamping", {"feedback": text}
         else:
             key, params = "case_thread.message", {"role": t(f"role.{author.role}"), "text": text}
-        turn.out.ask(
-            person,
-            key,
-            choices(t),
-            THREAD_ACTION,
-            message.id,
-            kind="case_feedback",
-            name=author.name,
-            label=label,
-            **params,
+        body = "\n".join(
+            [t(key, name=author.name, label=label, **params), *advice_lines(message, t)]
+        )
+        turn.out.ask_text(
+            person, body, choices(t), THREAD_ACTION, message.id, about=key, kind="case_feedback"
         )
     return told
 
@@ -128,6 +168,15 @@ def answer_prompt(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
         )
     lead = turn.t("case_thread.replying", name=message.author.name, label=case_label(case, turn.t))
     return PromptResult([Reply(lead)], flow.REPLY, {"feedback_id": message.id})
+
+
+def answer_case_choice(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
+    """A case chosen from the staff's case list: its history, if the reader may still read the
+    pendamping's work (asked now: the list may be days old, the pendamping moved)."""
+    case = turn.session.get(Case, int(value)) if value.isdigit() else None
+    if case is None or not access.may_read_work_of(turn.staff, case.pendamping):
+        return PromptResult([Reply(turn.t("case.not_yours"))])
+    return PromptResult(history(turn, case))
 
 
 def record_reply(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
@@ -172,10 +221,12 @@ def history(turn: Turn, case: Case, current: CaseFeedback | None = None) -> list
         select(CaseFeedback).where(CaseFeedback.case_id == case.id).order_by(CaseFeedback.id)
     ):
         threads[message.update_id].append(message)
+    discussed = _discussed_on(session, case)
     lines = [t("case_thread.history_header", label=case_label(case, t), name=case.pendamping.name)]
     if (total or 0) > len(shown):
         lines.append(t("case_thread.history_earlier", count=(total or 0) - len(shown)))
     for update in shown:
+        lines += _sessions_before(turn, discussed, update.created_at)
         lines.append(
             t(
                 "case_thread.history_update",
@@ -186,6 +237,7 @@ def history(turn: Turn, case: Case, current: CaseFeedback | None = None) -> list
             )
         )
         lines += [_line(turn, m) for m in threads.get(update.id, [])]
+    lines += _sessions_before(turn, discussed, None)
     if threads.get(None):
         lines.append(t("case_thread.history_other"))
         lines += [_line(turn, m) for m in threads[None]]
@@ -200,10 +252,37 @@ def history(turn: Turn, case: Case, current: CaseFeedback | None = None) -> list
 
 def _line(turn: Turn, message: CaseFeedback) -> str:
     author = message.author
-    return turn.t(
+    line = turn.t(
         "case_thread.history_message",
         date=turn.local_date(message.created_at, turn.staff),
         name=author.name,
         role=turn.t(f"role.{author.role}"),
         text=message.text,
     )
+    return "\n".join([line, *(f"  {advice}" for advice in advice_lines(message, turn.t))])
+
+
+def _discussed_on(session: Session, case: Case) -> list[datetime]:
+    """When the supervision sessions whose records name this case took place, oldest first
+    (a list the history takes from as it goes, to put each among the updates by its time)."""
+    rows = session.scalars(
+        select(SupervisionSession.starts_at)
+        .join(SessionItem, SessionItem.session_id == SupervisionSession.id)
+        .where(SessionItem.case_id == case.id)
+        .order_by(SupervisionSession.starts_at)
+    )
+    return list(dict.fromkeys(rows))
+
+
+def _sessions_before(turn: Turn, discussed: list[datetime], moment: datetime | None) -> list[str]:
+    """ "Dibahas dalam supervisi <tanggal>" for the sessions before `moment` (all when None),
+    taken off `discussed`."""
+    lines = []
+    while discussed and (moment is None or _aware(discussed[0]) <= _aware(moment)):
+        day = turn.local_date(discussed.pop(0), turn.staff)
+        lines.append(turn.t("case_agenda.history_discussed", date=day))
+    return lines
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from conversations.flows import case_update as flow
+from conversations.flows.validators import YES
 from conversations.messages import Option, Reply
 from handlers.cases.digest import schedule_digest
 from handlers.cases.feedback import FEEDBACK_ACTION
@@ -55,11 +56,20 @@ def record_update(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
             stage=data["stage"],
             last_update_at=now,
             stage_since=now,
+            needs_discussion=data.get(flow.DISCUSS) == YES,
             created_at=now,
         )
         session.add(case)
         session.flush()
-        audit.record(session, "case.opened", "case", case.id, actor=person, type=case.case_type)
+        audit.record(
+            session,
+            "case.opened",
+            "case",
+            case.id,
+            actor=person,
+            type=case.case_type,
+            needs_discussion=case.needs_discussion,
+        )
     else:
         case = session.get(Case, int(data["case"]))
         if case is None or case.pendamping_id != person.id or case.status != CaseStatus.ACTIVE:
@@ -79,8 +89,6 @@ def record_update(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     if case.stage != data["stage"]:
         case.stage, case.stage_since = data["stage"], now
     case.last_update_at = now
-    if case.stage in CLOSING_STAGES:
-        case.status = CaseStatus.CLOSED
     session.flush()
     audit.record(
         session,
@@ -95,11 +103,14 @@ def record_update(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     replies = [Reply(t("case.saved", label=case_label(case, t)))]
     if flow.is_new_case(data["case"]):
         replies.append(Reply(t("case.opened_code", code=case.code)))
+    if case.stage in CLOSING_STAGES:  # closing is the supervisor's decision (`closing`)
+        replies.append(Reply(t("case.close_how")))
     return replies
 
 
 def _alert_supervisor(turn: Turn, case: Case, update: CaseUpdate) -> None:
-    """The update to the pendamping's supervisor with a feedback choice, or kept for the digest."""
+    """The update to the pendamping's supervisor with a feedback choice, or kept for the digest.
+    A case marked to be discussed (kelayakan kasus) says so until a session record names it."""
     person, t = turn.staff, turn.t
     supervisor = access.supervisor_of(person)
     if supervisor is None:
@@ -107,13 +118,8 @@ def _alert_supervisor(turn: Turn, case: Case, update: CaseUpdate) -> None:
     if supervisor.case_update_digest:
         schedule_digest(turn.session, supervisor, turn.now)
         return
-    turn.out.ask(
-        supervisor,
+    text = t(
         "case.to_supervisor",
-        [Option("masukan", t("case.opt_feedback"))],
-        FEEDBACK_ACTION,
-        update.id,
-        kind="case_update",
         name=person.name,
         kecamatan=person.kecamatan,
         label=case_label(case, t),
@@ -121,4 +127,15 @@ def _alert_supervisor(turn: Turn, case: Case, update: CaseUpdate) -> None:
         next_step=update.next_step,
         due=turn.local_date_of(update.next_step_due) if update.next_step_due else "-",
         attachments=len(update.attachments["items"]),
+    )
+    if case.needs_discussion:
+        text += "\n" + t("case_agenda.alert_discuss")
+    turn.out.ask_text(
+        supervisor,
+        text,
+        [Option("masukan", t("case.opt_feedback"))],
+        FEEDBACK_ACTION,
+        update.id,
+        about="case.to_supervisor",
+        kind="case_update",
     )

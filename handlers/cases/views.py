@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from conversations.catalog import Catalog, in_sentence
 from conversations.messages import Option, Reply
+from handlers.core import prompts
 from handlers.core.turn import Turn
 from handlers.people import access
 from storage.models import Case
@@ -17,6 +18,9 @@ from storage.vocabulary import STALE_CASE_AFTER, CaseStage, CaseStatus
 
 MY_CASES = 15  # to choose from when updating
 LISTED = 15  # lines in the staff's list
+# The staff's list offers its cases as choices; the answer shows the case's history
+# (handlers/cases/thread.py). Entity: the reader the list was made for.
+HISTORY_ACTION = "case.history"
 
 
 def case_ref(case: Case, t: Catalog) -> str:
@@ -50,7 +54,8 @@ def my_case_options(turn: Turn) -> Sequence[Option]:
 
 
 def list_for_staff(turn: Turn) -> list[Reply]:
-    """Open cases of the pendamping the reader may see, counted by stage, oldest update first."""
+    """Open cases of the pendamping the reader may see, counted by stage, oldest update first;
+    each listed case is a choice that opens its history ("Riwayat kasus")."""
     reader, t = turn.staff, turn.t
     visible = access.pendamping_ids_visible_to(reader)
     rows = turn.session.scalars(
@@ -77,4 +82,11 @@ def list_for_staff(turn: Turn) -> list[Reply]:
                 updated=turn.local_date(case.last_update_at, reader),
             )
         )
-    return [Reply("\n".join(lines))]
+    lines.append(t("case_agenda.list_pick"))
+    options = [Option(str(case.id), case_name(case, t)) for case in rows[:LISTED]]
+    text = "\n".join(lines)
+    return [
+        prompts.make_prompt(
+            turn.session, reader, HISTORY_ACTION, reader.id, text, options, turn.now
+        )
+    ]
