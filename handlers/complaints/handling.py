@@ -13,10 +13,12 @@ from typing import Any
 from sqlalchemy.orm import Session, object_session
 
 from conversations.catalog import Catalog, in_sentence
+from conversations.flows import complaint_conference as conference_flows
 from conversations.flows import complaint_followup as flows
 from conversations.flows.complaint import YES
 from conversations.messages import Option, Reply
 from handlers.calendar import add_working_days_at
+from handlers.complaints import conference
 from handlers.complaints.deadlines import FIELD_RESOLVE_DAYS, restart_clock, zone
 from handlers.core import audit, prompts
 from handlers.core.messaging import Messenger
@@ -47,6 +49,8 @@ class StaffChoice(StrEnum):
     REPLY = "balas"
     ASSIGN = "serahkan"
     RECLASSIFY = "kategori"
+    RULE = "ketentuan"  # the programme rule broken (supervisor level and above)
+    CONFERENCE = "konferensi"  # a case conference with the korkab
 
 
 # By the complaint's status: what the pendamping it was given to may do, and what its handler
@@ -76,8 +80,15 @@ CHOICE_FLOWS = {
     StaffChoice.REJECT: flows.REJECT, StaffChoice.REFER: flows.REFER,
     StaffChoice.NOTE: flows.NOTE, StaffChoice.REPLY: flows.REPLY,
     StaffChoice.ASSIGN: flows.ASSIGN, StaffChoice.RECLASSIFY: flows.RECLASSIFY,
-    StaffChoice.PLACE: flows.PLACE,
+    StaffChoice.PLACE: flows.PLACE, StaffChoice.RULE: conference_flows.RULE,
 }  # fmt: skip
+# A taken complaint can be studied against the rules and brought to a case conference.
+CONFERENCE_STATUSES = (ComplaintStatus.ACCEPTED, ComplaintStatus.IN_PROGRESS)
+# Labels kept with the conference's own texts; every other choice is complaint.opt_<value>.
+CHOICE_LABELS = {
+    StaffChoice.RULE: "complaint_conference.opt_rule",
+    StaffChoice.CONFERENCE: "complaint_conference.opt_call",
+}
 
 
 # -- what staff see and may do ------------------------------------------------------------
@@ -116,7 +127,9 @@ def staff_options(c: Complaint, t: Catalog, person: Person) -> list[Option]:
             if session is not None and access.assignable_pendamping(session, c):
                 values = (*values, StaffChoice.ASSIGN)
             values = (*values, StaffChoice.RECLASSIFY)
-    return [Option(v, t(f"complaint.opt_{v}")) for v in values]
+        if c.status in CONFERENCE_STATUSES and access.may_call_conference(person, c):
+            values = (*values, StaffChoice.RULE, StaffChoice.CONFERENCE)
+    return [Option(v, t(CHOICE_LABELS.get(v, f"complaint.opt_{v}"))) for v in values]
 
 
 def alert_staff(
@@ -196,6 +209,8 @@ def answer_prompt(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
         return PromptResult([Reply(t("complaint.stale_status", status=t(f"status.{c.status}")))])
     if value == StaffChoice.ACCEPT:
         return PromptResult(_accept(turn, c, person))
+    if value == StaffChoice.CONFERENCE:
+        return conference.choose(turn, c)
     return PromptResult([], CHOICE_FLOWS[StaffChoice(value)], {"complaint_id": c.id})
 
 
