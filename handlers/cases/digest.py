@@ -1,6 +1,7 @@
 """The daily case digest: a supervisor may choose (in their settings) to get case updates once a
 day at 16:00 their time instead of one by one. An update kept back schedules that day's digest;
-the supervision tick sends it, built here, with a feedback choice per update."""
+the supervision tick sends it, built here, with a feedback choice per update. The same prompt
+offers the like choice for P2K2 reports (`Person.p2k2_report_digest`)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ CASE_DIGEST_KIND = ScheduledKind.CASE_DIGEST  # of its ScheduledMessage
 DIGEST_AT = time(16, 0)
 DIGEST_CHOICES = 8
 EACH, DIGEST = "satu", "ringkasan"  # the two settings
+# The same choice for P2K2 reports (sent by handlers.p2k2.digest), offered on the same prompt.
+P2K2_EACH, P2K2_DIGEST = "p2k2_satu", "p2k2_ringkasan"
 
 
 def schedule_digest(session: Session, supervisor: Person, now: datetime) -> None:
@@ -42,10 +45,11 @@ def schedule_digest(session: Session, supervisor: Person, now: datetime) -> None
 
 
 def case_digest(
-    ctx: AppContext, session: Session, supervisor: Person, due: datetime, now: datetime
+    ctx: AppContext, session: Session, row: ScheduledMessage, now: datetime
 ) -> Reply | None:
-    """The case updates of the day before `due`, with a feedback choice for each (up to 8)."""
-    t = ctx.catalog
+    """The case updates of the day before the row is due, with a feedback choice for each (up
+    to 8)."""
+    t, supervisor, due = ctx.catalog, row.person, row.due_at
     visible = access.pendamping_ids_visible_to(supervisor)
     updates = session.scalars(
         select(CaseUpdate)
@@ -86,12 +90,41 @@ def _setting_key(person: Person) -> str:
 def settings_prompt(turn: Turn) -> list[Reply]:
     """A supervisor chooses how case updates reach them."""
     person, t = turn.staff, turn.t
-    options = [Option(EACH, t("case.setting_each")), Option(DIGEST, t("case.setting_digest"))]
+    options = [
+        Option(EACH, t("case.setting_each")),
+        Option(DIGEST, t("case.setting_digest")),
+        Option(P2K2_EACH, t("p2k2_sup.setting.each")),
+        Option(P2K2_DIGEST, t("p2k2_sup.setting.digest")),
+    ]
     text = t("case.setting_prompt", current=t(_setting_key(person)))
+    text = f"{text}\n{t('p2k2_sup.setting.current', current=t(_p2k2_setting_key(person)))}"
     return [prompts.make_prompt(turn.session, person, SETTINGS_ACTION, 0, text, options, turn.now)]
 
 
+def _p2k2_setting_key(person: Person) -> str:
+    return (
+        "p2k2_sup.setting.now_digest" if person.p2k2_report_digest else "p2k2_sup.setting.now_each"
+    )
+
+
+def _answer_p2k2_setting(turn: Turn, value: str) -> PromptResult:
+    person = turn.staff
+    person.p2k2_report_digest = value == P2K2_DIGEST
+    audit.record(
+        turn.session,
+        "settings.p2k2_reports",
+        "person",
+        person.id,
+        actor=person,
+        digest=person.p2k2_report_digest,
+    )
+    current = turn.t(_p2k2_setting_key(person))
+    return PromptResult([Reply(turn.t("p2k2_sup.setting.saved", current=current))])
+
+
 def answer_setting(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
+    if value in (P2K2_EACH, P2K2_DIGEST):
+        return _answer_p2k2_setting(turn, value)
     person = turn.staff
     person.case_update_digest = value == DIGEST
     audit.record(

@@ -1,5 +1,6 @@
-"""Supervision of P2K2 reports: a report reaches the pendamping's supervisor at once with a
-choice to respond, and the response (masked free text) is relayed to the pendamping.
+"""Supervision of P2K2 reports: a report reaches the pendamping's supervisor at once (or in
+their daily digest, `digest`) with a choice to respond, and the response (masked free text) is
+relayed to the pendamping.
 
 No table holds the response: its text lives only in the outbox message to the pendamping, and
 the audit entry keeps ids and the length, so the record says that a response was given, not
@@ -72,7 +73,20 @@ def _refused(turn: Turn) -> list[Reply]:
 def answer_prompt(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
     """Start the response dialog about the report, if the reader may still respond."""
     report = turn.session.get(P2K2Report, prompt.entity_id)
-    if report is None or value != RESPOND or not may_respond(turn.staff, report):
+    if value != RESPOND:
+        return PromptResult(_refused(turn))
+    return _start_response(turn, report)
+
+
+def answer_digest(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
+    """A report picked from the daily digest: the same response dialog, asked again of the
+    policy now (the digest may be days old)."""
+    report = turn.session.get(P2K2Report, int(value)) if value.isdigit() else None
+    return _start_response(turn, report)
+
+
+def _start_response(turn: Turn, report: P2K2Report | None) -> PromptResult:
+    if report is None or not may_respond(turn.staff, report):
         return PromptResult(_refused(turn))
     data = {
         "report_id": report.id,

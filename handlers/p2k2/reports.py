@@ -1,6 +1,7 @@
 """P2K2 (FDS) reports: a pendamping reports each group meeting held (module, session, group,
-attendance) and is told which of the cycle's sessions that group has had; the report goes on to
-their supervisor at once (`feedback`). The dialog's choices of sessions (by module) and of the
+attendance) and is told which of the cycle's sessions that group has had (and whether it was the
+session planned, `plans`); the report goes on to their supervisor at once (`feedback`) or in
+their daily digest (`digest`). The dialog's choices of sessions (by module) and of the
 pendamping's own groups come from here."""
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ from sqlalchemy import select
 from conversations.messages import Option, Reply
 from handlers.core import audit
 from handlers.core.turn import Turn
+from handlers.p2k2 import plans
+from handlers.p2k2.digest import schedule_digest
 from handlers.p2k2.feedback import alert_supervisor
+from handlers.people import access
 from storage.models import P2K2Report
 from storage.vocabulary import ALL_P2K2_SESSIONS, P2K2_SESSIONS
 
@@ -51,6 +55,19 @@ def _sessions_held(turn: Turn, pendamping_id: int, group: str) -> list[int]:
     )
 
 
+def _pass_on(turn: Turn, report: P2K2Report) -> str:
+    """Send the report to the supervisor now, or keep it for their daily digest; what the
+    pendamping is told about it ("" when there is no supervisor)."""
+    supervisor = access.supervisor_of(report.pendamping)
+    if supervisor is not None and supervisor.p2k2_report_digest:
+        schedule_digest(turn.session, supervisor, turn.now)
+        return turn.t("p2k2_sup.digest.shared", name=supervisor.name)
+    supervisor = alert_supervisor(turn, report)
+    if supervisor is None:
+        return ""
+    return turn.t("p2k2_feedback.shared", name=supervisor.name)
+
+
 def record_report(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     person, session, t = turn.staff, turn.session, turn.t
     session_no = int(data["session"])
@@ -85,9 +102,10 @@ def record_report(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
         count=len(held),
         total=len(ALL_P2K2_SESSIONS),
     )
-    supervisor = alert_supervisor(turn, report)
-    if supervisor is not None:
-        saved = f"{saved} {t('p2k2_feedback.shared', name=supervisor.name)}"
+    saved = f"{saved} {_pass_on(turn, report)}".strip()
+    planned = plans.matching_plan(turn, report)
+    if planned is not None:
+        saved = f"{saved} {t('p2k2_sup.plan.report_matches', date=turn.local_date_of(planned))}"
     replies = [Reply(saved)]
     if already:
         replies.insert(0, Reply(t("p2k2.repeated", session=session_no)))

@@ -1,5 +1,6 @@
 """P2K2 coverage for staff: per pendamping the reader may see, each group and the sessions of the
-cycle it has had."""
+cycle it has had, and the progress against their plans (a planned day gone by without a report
+is "belum dilaporkan")."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ from sqlalchemy import select
 
 from conversations.messages import Reply
 from handlers.core.turn import Turn
+from handlers.p2k2.plans import PlanState, plan_line, plan_states
 from handlers.p2k2.reports import sessions_text
 from handlers.people import access
 from storage.models import P2K2Report, Person
 from storage.vocabulary import ALL_P2K2_SESSIONS
+
+PLAN_INDENT = "  "  # plan lines sit under their pendamping's line
 
 
 def coverage_for_staff(turn: Turn) -> list[Reply]:
@@ -35,11 +39,13 @@ def coverage_for_staff(turn: Turn) -> list[Reply]:
     held: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     for pendamping_id, group, session_no in reports:
         held[pendamping_id][group].add(session_no)
+    plans = plan_states(turn.session, [p.id for p in people])
     lines = [t("p2k2.coverage_header", total=total)]
     for person in people:
         groups = held.get(person.id)
         if not groups:
             lines.append(t("p2k2.coverage_nothing", name=person.name, kecamatan=person.kecamatan))
+            lines += _plan_lines(turn, plans.get(person.id, []))
             continue
         parts = [
             t(
@@ -59,4 +65,16 @@ def coverage_for_staff(turn: Turn) -> list[Reply]:
                 groups="; ".join(parts),
             )
         )
+        lines += _plan_lines(turn, plans.get(person.id, []))
     return [Reply("\n".join(lines))]
+
+
+def _plan_lines(turn: Turn, states: list[PlanState]) -> list[str]:
+    """Progress against the plans: how many were reported, then each not yet done."""
+    if not states:
+        return []
+    today = turn.local_today()
+    done = sum(s.done for s in states)
+    lines = [turn.t("p2k2_sup.plan.progress", done=done, count=len(states))]
+    lines += [plan_line(turn, s, today) for s in states if not s.done]
+    return [f"{PLAN_INDENT}{line}" for line in lines]
