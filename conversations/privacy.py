@@ -14,6 +14,8 @@ the last line of defence. Three passes, in this order:
    "0812 345678"), and anything inside a web link.
 
 Only ASCII digits count; text without them is returned unchanged.
+
+`mask_child_names` hides a child's name after a word for a child (for success stories).
 """
 
 from __future__ import annotations
@@ -123,3 +125,38 @@ def mask_sensitive(text: str) -> str:
     text = _NUMBER.sub(_mask_long, text)
     text = _PIN_NUMBER.sub(lambda m: m.string[m.start() : m.start("num")] + "******", text)
     return _SIX_DIGITS.sub(_mask_six, text)
+
+
+# -- children's names ---------------------------------------------------------------------
+# A success story about a KPM family must never keep a child's name. A name is a capitalised
+# word ("Budi", "Siti", an initial "B.") right after a word for a child: "anaknya Budi",
+# "si Ayu", "putri bungsunya Rina Sari", "An. Dimas", "anak-anaknya Budi dan Sinta"; after
+# "bernama" or "namanya" any word counts ("anak yang bernama budi"). Acronyms stay ("anak SD",
+# "balita PAUD"), and so do the parents named by a title ("anak Bu Sri" is about Bu Sri).
+NAME_MASK = "[nama]"
+_CHILD = (
+    r"(?<![^\W\d_])(?i:anak(?:-anak)?|putra|putri|adik|adek|balita|bayi|cucu)(?i:nya|ku|mu)?"
+    r"(?![^\W\d_])|(?<![^\W\d_])(?i:si)(?![^\W\d_])|(?<![^\W\d_])(?i:an\.)"
+)
+_GAP = r"(?:[^\S\n]*:[^\S\n]*|[^\S\n]+)"
+_CONNECTOR = (
+    r"(?i:pertama|kedua|ketiga|keempat|kelima|sulung|bungsu|tengah|laki-laki|perempuan"
+    r"|kandung|angkat|tiri|yang|ke-?[0-9]+)(?i:nya)?"
+)
+_TITLE = r"(?:Bu|Ibu|Pak|Bapak|Mbak|Mas|Bpk|Sdr)(?![^\W\d_])"
+_WORD = r"[A-Z](?:[a-z][A-Za-z'\-]*|\.)?(?![A-Za-z0-9])"
+_NAMES = rf"(?!{_TITLE}){_WORD}(?:[^\S\n]+(?!{_TITLE}){_WORD})*"
+_NAME_LIST = rf"{_NAMES}(?:(?:[^\S\n]*[,&][^\S\n]*|[^\S\n]+(?i:dan)[^\S\n]+){_NAMES})*"
+_CHILD_NAME = re.compile(
+    rf"(?P<lead>(?:{_CHILD}){_GAP}(?:{_CONNECTOR}{_GAP}){{0,3}})"
+    rf"(?:(?P<named>(?i:bernama|namanya){_GAP})(?P<any>[^\W\d_][\w'\-]*\.?)|{_NAME_LIST})"
+)
+
+
+def _name_masked(match: re.Match[str]) -> str:
+    return match.group("lead") + (match.group("named") or "") + NAME_MASK
+
+
+def mask_child_names(text: str) -> str:
+    """`text` with every name right after a word for a child replaced by "[nama]"."""
+    return _CHILD_NAME.sub(_name_masked, text)

@@ -1,0 +1,2 @@
+"""Success stories (most significant change): told by a pendamping, reviewed by their
+supervisor, the selected ones read by the korkab and korwil."""
