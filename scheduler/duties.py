@@ -12,13 +12,16 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from conversations.messages import Reply
+from handlers.cases import closing, referrals
 from handlers.cases.clock import flag_stale_cases
 from handlers.cases.digest import CASE_DIGEST_KIND, case_digest
-from handlers.complaints import sla
+from handlers.complaints import conference_clock, sla
 from handlers.consultation import reminders
 from handlers.consultation.clock import run_ack_clocks
 from handlers.core import outbox
 from handlers.core.context import AppContext
+from handlers.p2k2 import digest as p2k2_digest
+from handlers.p2k2 import visits as field_visits
 from handlers.reports.notice import send_monthly_notices
 from handlers.supervision import clock
 from storage.db import transaction
@@ -70,6 +73,7 @@ DUTIES: tuple[Duty, ...] = (
     expire_idle_conversations,
     in_transaction("consultation_ack_clocks", run_ack_clocks),
     in_transaction("stale_case_flags", flag_stale_cases),
+    in_transaction("quiet_referral_reminders", referrals.remind_quiet_referrals),
     in_transaction("complaint_sla_clocks", sla.run_sla_clocks),
     in_transaction(
         "supervision_clock",
@@ -80,6 +84,10 @@ DUTIES: tuple[Duty, ...] = (
             other_digests={
                 CASE_DIGEST_KIND: case_digest,
                 reminders.CONSULT_SOON_KIND: reminders.soon_reminder,
+                closing.FOLLOWUP_KIND: closing.followup_reminder,
+                p2k2_digest.P2K2_DIGEST_KIND: p2k2_digest.p2k2_digest,
+                field_visits.FIELD_VISIT_KIND: field_visits.visit_message,
+                conference_clock.CONFERENCE_KIND: conference_clock.conference_message,
             },
         ),
     ),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from conversations.catalog import in_sentence
@@ -20,7 +20,7 @@ from conversations.messages import Reply
 from conversations.moments import parse_moment
 from handlers.calendar import local_clock
 from handlers.core.context import AppContext
-from storage.models import Consultation, Person, ScheduledMessage
+from storage.models import Consultation, ScheduledMessage
 from storage.vocabulary import ConsultationStatus, Role, ScheduledKind
 
 LEAD = timedelta(hours=1)
@@ -49,19 +49,20 @@ def plan(session: Session, c: Consultation, now: datetime) -> None:
 
 
 def soon_reminder(
-    ctx: AppContext, session: Session, person: Person, due: datetime, now: datetime
+    ctx: AppContext, session: Session, row: ScheduledMessage, now: datetime
 ) -> Reply | None:
-    """The reminder due now for `person`, or None when no agreed consultation is at that time."""
-    c = session.scalars(
-        select(Consultation)
-        .where(
-            Consultation.status == ConsultationStatus.AGREED,
-            Consultation.agreed_for == due + LEAD,
-            or_(Consultation.pendamping_id == person.id, Consultation.supervisor_id == person.id),
-        )
-        .limit(1)
-    ).first()
-    if c is None or c.agreed_for is None or c.agreed_for <= now:
+    """The reminder due now, or None when the consultation is no longer agreed for that very
+    moment between the same two people."""
+    person = row.person
+    c = session.get(Consultation, int(row.payload["consultation_id"]))
+    if (
+        c is None
+        or c.status != ConsultationStatus.AGREED
+        or c.agreed_for is None
+        or c.agreed_for != row.due_at + LEAD
+        or c.agreed_for <= now
+        or person.id not in (c.pendamping_id, c.supervisor_id)
+    ):
         return None
     t = ctx.catalog
     other = c.supervisor if person.id == c.pendamping_id else c.pendamping

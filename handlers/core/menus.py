@@ -23,6 +23,7 @@ COORDINATOR_MENU = (
     MenuItem("kasus", "menu.cases", action="cases_list"),
     MenuItem("p2k2", "menu.p2k2_coverage", action="p2k2_coverage"),
     MenuItem("ringkasan", "menu.district_figures", action="district_figures"),
+    MenuItem("cerita", "success_story.menu_selected", action="stories_selected"),
 )
 
 MENUS: dict[str, tuple[MenuItem, ...]] = {
@@ -30,17 +31,22 @@ MENUS: dict[str, tuple[MenuItem, ...]] = {
         MenuItem("konsultasi", "menu.consultation", flow="consultation"),
         MenuItem("kasus", "menu.case_update", flow="case_update"),
         MenuItem("p2k2", "menu.p2k2_report", flow="p2k2_report"),
+        MenuItem("rencana_p2k2", "p2k2_sup.menu.plan", action="p2k2_plans"),
         MenuItem("jadwal", "menu.schedule", action="schedule"),
         MenuItem("pengaduan", "menu.complaint", flow="complaint"),
         MenuItem("konsultasi_saya", "menu.my_consultations", action="my_consultations"),
+        MenuItem("cerita", "success_story.menu", flow="success_story"),
+        MenuItem("kasus_saya", "menu.my_cases", action="my_cases"),
     ),
     Role.SUPERVISOR: (
         MenuItem("konsultasi_masuk", "menu.open_consultations", action="open_consultations"),
         MenuItem("kasus", "menu.cases", action="cases_list"),
-        MenuItem("p2k2", "menu.p2k2_coverage", action="p2k2_coverage"),
+        MenuItem("p2k2", "menu.p2k2_coverage", action="p2k2_supervision"),
         MenuItem("jadwal", "menu.schedule", action="schedule"),
         MenuItem("pengaduan", "menu.complaints_list", flow="complaint_list"),
+        MenuItem("agenda", "menu.agenda", action="agenda"),
         MenuItem("pengaturan", "menu.settings", action="settings"),
+        MenuItem("cerita", "success_story.menu", action="stories_waiting"),
     ),
     Role.KORKAB: COORDINATOR_MENU,
     Role.KORWIL: COORDINATOR_MENU,  # the same views, scoped to the province by the policy

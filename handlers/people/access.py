@@ -30,8 +30,8 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from sqlalchemy.orm import Session, aliased, object_session
 
-from storage.models import Complaint, Consultation, Person, Role
-from storage.vocabulary import CONFIDENTIAL_TOPICS
+from storage.models import Complaint, Consultation, Person, Role, SuccessStory
+from storage.vocabulary import CONFIDENTIAL_TOPICS, StoryStatus
 
 
 def active(people: Iterable[Person | None]) -> list[Person]:
@@ -445,3 +445,126 @@ def may_handle_data_requests(reader: Person) -> bool:
     """Finding, exporting and erasing a person's data (UU PDP) spans every kabupaten: the desk
     admins only."""
     return reader.active and is_desk_admin(reader)
+
+
+# -- case management: referrals and closing (issue 13) -------------------------------------
+def handles_case_of(reader: Person, pendamping: Person) -> bool:
+    """The pendamping's own cases: only they refer, give news and propose closing, while active."""
+    return reader.active and reader.id == pendamping.id
+
+
+def decides_closure_for(reader: Person, pendamping: Person) -> bool:
+    """Agreeing to close a pendamping's case: their current supervisor only, while both are
+    active (a former supervisor's old button no longer counts)."""
+    current = supervisor_of(pendamping)
+    return (
+        pendamping.active
+        and current is not None
+        and current.id == reader.id
+        and may_give_feedback(reader, pendamping)
+    )
+
+
+# -- success stories (issue 13: most significant change) ----------------------------------
+def may_review_story(reader: Person, story: SuccessStory) -> bool:
+    """The pendamping's current supervisor, while both are active; a former supervisor's old
+    button no longer counts."""
+    current = supervisor_of(story.pendamping)
+    return story.pendamping.active and current is not None and current.id == reader.id
+
+
+def may_read_story(reader: Person, story: SuccessStory) -> bool:
+    """The pendamping who told it; their current supervisor; once selected, the korkab and korwil
+    whose scope holds the pendamping. Nobody else (not another pendamping, not an admin)."""
+    if not reader.active:
+        return False
+    if reader.id == story.pendamping_id:
+        return True
+    if reader.role == Role.SUPERVISOR:
+        return may_review_story(reader, story)
+    if reader.role in (Role.KORKAB, Role.KORWIL):
+        return story.status == StoryStatus.SELECTED and may_read_work_of(reader, story.pendamping)
+    return False
+
+
+def stories_visible_to(reader: Person) -> ColumnElement[bool]:
+    """The SQL twin of `may_read_story`, a predicate on `SuccessStory`."""
+    if not reader.active:
+        return false()
+    own = SuccessStory.pendamping_id == reader.id
+    if reader.role == Role.SUPERVISOR:
+        mine = select(Person.id).where(
+            Person.supervisor_id == reader.id,
+            Person.active.is_(True),
+            Person.role == Role.PENDAMPING,
+        )
+        return or_(own, SuccessStory.pendamping_id.in_(mine))
+    if reader.role in (Role.KORKAB, Role.KORWIL):
+        selected = and_(
+            SuccessStory.status == StoryStatus.SELECTED,
+            SuccessStory.pendamping_id.in_(pendamping_ids_visible_to(reader)),
+        )
+        return or_(own, selected)
+    return own
+
+
+# -- complaints: case conference (konferensi kasus) ---------------------------------------
+def may_call_conference(reader: Person, c: Complaint) -> bool:
+    """Record the rule a complaint shows broken, and call, move, cancel or record its case
+    conference: whoever may act on it at supervisor level or above, never a pendamping."""
+    return reader.active and reader.role != Role.PENDAMPING and may_act_on_complaint(reader, c)
+
+
+def conference_korkab(session: Session, c: Complaint) -> Person | None:
+    """The korkab a complaint's case conference is held with: the handling supervisor's own
+    korkab (linked, else of their kabupaten), else the korkab of the complaint's kabupaten."""
+    handler = c.handler
+    if handler is not None and handler.role == Role.SUPERVISOR:
+        linked = korkab_for(session, handler)
+        if linked:
+            return linked[0]
+    if not c.kabupaten:
+        return None
+    found = _active(session, Role.KORKAB, Person.kabupaten == c.kabupaten)
+    return found[0] if found else None
+
+
+def may_answer_conference(reader: Person, c: Complaint, korkab_id: int | None) -> bool:
+    """Confirm or decline a case conference: the korkab invited, while still a korkab who may
+    see the complaint."""
+    return (
+        reader.active
+        and reader.role == Role.KORKAB
+        and reader.id == korkab_id
+        and may_see_complaint(reader, c)
+    )
+
+
+# -- P2K2 supervision: joint field visits and monitoring notes (issue 13) -----------------
+def may_supervise_p2k2(reader: Person, pendamping: Person) -> bool:
+    """Schedule a joint field visit with, record one, or write a P2K2 monitoring note on a
+    pendamping: their current, active supervisor only, while the pendamping is active."""
+    boss = supervisor_of(pendamping)
+    return (
+        pendamping.active
+        and pendamping.role == Role.PENDAMPING
+        and boss is not None
+        and boss.id == reader.id
+    )
+
+
+def p2k2_supervisees(reader: Person) -> Select[tuple[Person]]:
+    """The SQL twin of `may_supervise_p2k2`: the pendamping `reader` may visit or note on."""
+    if reader.role != Role.SUPERVISOR or not reader.active:
+        return select(Person).where(false())
+    return select(Person).where(
+        Person.role == Role.PENDAMPING,
+        Person.active.is_(True),
+        Person.supervisor_id == reader.id,
+    )
+
+
+def may_answer_field_visit(reader: Person, supervisor: Person, pendamping: Person) -> bool:
+    """Answer a field visit ("Siap" / another time): its pendamping, while still under the
+    supervisor who scheduled it."""
+    return reader.id == pendamping.id and may_supervise_p2k2(supervisor, pendamping)

@@ -20,6 +20,7 @@ from handlers.reports import (
     kabupaten,
     p2k2,
     pendamping,
+    stories,
     supervision,
     workload,
 )
@@ -56,6 +57,7 @@ VIEWS: tuple[ViewSpec, ...] = (
     ViewSpec("supervisi", EVERYONE, supervision.build),
     ViewSpec("beban-kerja", COORDINATORS, workload.build),
     ViewSpec("perbandingan-kabupaten", PROVINCE, kabupaten.build),
+    ViewSpec("cerita-terpilih", STAFF, stories.build, in_monthly_report=False),
 )
 BY_SLUG = {spec.slug: spec for spec in VIEWS}
 

@@ -23,10 +23,11 @@ from handlers.calendar import local_clock
 from handlers.core import audit, outbox
 from handlers.core.context import AppContext
 from handlers.core.messaging import Messenger
+from handlers.supervision.agenda import discussion_line
 from handlers.supervision.digest import digest
 from handlers.supervision.planning import DIGEST_SLACK, REMINDER_LEAD, local_date, plan_all
 from handlers.supervision.states import RECORD_ACTION, REMINDER_ACTION, agreed_people
-from storage.models import Agreement, Person, ScheduledMessage, SupervisionSession
+from storage.models import Agreement, ScheduledMessage, SupervisionSession
 from storage.vocabulary import ScheduledKind, ScheduledStatus, SessionStatus
 
 SEND_BATCH = 500
@@ -37,9 +38,10 @@ BEFORE_START = (ScheduledKind.DAY_BEFORE, ScheduledKind.SOON)
 CALLED_OFF = (SessionStatus.SKIPPED, SessionStatus.CANCELLED)
 KIND = "reminder"  # of every message the clock sends
 
-OtherDigest = Callable[[AppContext, Session, Person, datetime, datetime], Reply | None]
-"""Another domain's digest kept in the same table: (ctx, session, person, due, now) -> a reply
-(choices and all), or None when there is nothing to say."""
+OtherDigest = Callable[[AppContext, Session, ScheduledMessage, datetime], Reply | None]
+"""Another domain's message kept in the same table: (ctx, session, the due row, now) -> a reply
+(choices and all), or None when it no longer applies. The row's payload names what it is about
+(a consultation, a visit, a conference), so two due at the same moment never mix."""
 OtherDigests = Mapping[str, OtherDigest]
 
 
@@ -132,7 +134,7 @@ def _send(out: Messenger, row: ScheduledMessage, other_digests: OtherDigests) ->
         out.tell_text(person, text, about=about, kind=kind)
         return True
     if row.kind in other_digests:
-        reply = other_digests[row.kind](ctx, session, person, row.due_at, now)
+        reply = other_digests[row.kind](ctx, session, row, now)
         if reply is None:
             return False
         # Built by its own domain, choices and all: queued as it is.
@@ -173,10 +175,11 @@ def _send_about_session(out: Messenger, row: ScheduledMessage, target: Supervisi
             same_day = now.astimezone(zone).date() == target.starts_at.astimezone(zone).date()
             lead = "slot.reminder_today" if same_day else "slot.reminder_day_before"
         if person.id == agreement.supervisor_id:
-            names = ", ".join(p.name for p in agreed_people(agreement))
-            out.tell_text(
-                person, t(f"{lead}_supervisor", **when, names=names), about=about, kind=kind
-            )
+            people = agreed_people(agreement)
+            lines = [t(f"{lead}_supervisor", **when, names=", ".join(p.name for p in people))]
+            if row.kind == ScheduledKind.DAY_BEFORE:  # with the agenda's "perlu dibahas" count
+                lines.append(discussion_line(session, t, person, people) or "")
+            out.tell_text(person, "\n".join(filter(None, lines)), about=about, kind=kind)
             return True
         options = [
             Option("hadir", t("slot.opt_attend")),

@@ -39,6 +39,7 @@ def test_every_duty_has_a_name_for_the_report(ctx: AppContext) -> None:
         "expire_idle_conversations",
         "consultation_ack_clocks",
         "stale_case_flags",
+        "quiet_referral_reminders",
         "complaint_sla_clocks",
         "supervision_clock",
         "monthly_report_notice",
