@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from conversations.flows import case_closing as flow
 from conversations.messages import Option, Reply
 from handlers.cases.views import case_label
-from handlers.core import audit, prompts
+from handlers.core import audit, due_messages, prompts
 from handlers.core.context import AppContext
 from handlers.core.prompts import PromptResult
 from handlers.core.turn import Turn
@@ -191,16 +191,8 @@ def _due(pendamping: Person, day: date) -> datetime:
 def plan_followup(session: Session, pendamping: Person, day: date) -> None:
     """One due row per pendamping and day (it names every case due that day)."""
     key = f"case_followup:{pendamping.id}:{day.isoformat()}"
-    if session.scalar(select(ScheduledMessage.id).where(ScheduledMessage.key == key)) is None:
-        session.add(
-            ScheduledMessage(
-                key=key,
-                person_id=pendamping.id,
-                kind=FOLLOWUP_KIND,
-                due_at=_due(pendamping, day),
-                payload={"day": day.isoformat()},
-            )
-        )
+    payload = {"day": day.isoformat()}
+    due_messages.plan_once(session, key, pendamping, FOLLOWUP_KIND, _due(pendamping, day), payload)
 
 
 def followup_reminder(

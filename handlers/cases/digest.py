@@ -5,8 +5,7 @@ offers the like choice for P2K2 reports (`Person.p2k2_report_digest`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,7 +13,7 @@ from sqlalchemy.orm import Session
 from conversations.messages import Option, Reply
 from handlers.cases.feedback import DIGEST_ACTION
 from handlers.cases.views import case_label, case_ref
-from handlers.core import audit, prompts
+from handlers.core import audit, due_messages, prompts
 from handlers.core.context import AppContext
 from handlers.core.prompts import PromptResult
 from handlers.core.turn import Turn
@@ -33,15 +32,7 @@ P2K2_EACH, P2K2_DIGEST = "p2k2_satu", "p2k2_ringkasan"
 
 def schedule_digest(session: Session, supervisor: Person, now: datetime) -> None:
     """The next 16:00 (the supervisor's time) digest, once per day, for updates kept back."""
-    zone = ZoneInfo(supervisor.timezone)
-    local = now.astimezone(zone)
-    day = local.date() if local.time() < DIGEST_AT else local.date() + timedelta(days=1)
-    key = f"case_digest:{supervisor.id}:{day.isoformat()}"
-    if session.scalar(select(ScheduledMessage.id).where(ScheduledMessage.key == key)) is None:
-        due = datetime.combine(day, DIGEST_AT, zone).astimezone(UTC)
-        session.add(
-            ScheduledMessage(key=key, person_id=supervisor.id, kind=CASE_DIGEST_KIND, due_at=due)
-        )
+    due_messages.plan_daily_digest(session, supervisor, CASE_DIGEST_KIND, DIGEST_AT, now)
 
 
 def case_digest(

@@ -15,12 +15,11 @@ from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from conversations.messages import Reply
 from handlers.complaints import conference
-from handlers.core import prompts
+from handlers.core import due_messages, prompts
 from handlers.core.context import AppContext
 from storage.models import ComplaintConference, Person, ScheduledMessage
 from storage.vocabulary import ConferenceStatus, ScheduledKind
@@ -62,16 +61,8 @@ def plan(session: Session, conf: ComplaintConference, now: datetime) -> None:
         if due <= now:
             continue
         key = f"{conference.plan_prefix(conf)}{conference.stamp(conf)}:{person.id}:{what}"
-        if session.scalar(select(ScheduledMessage.id).where(ScheduledMessage.key == key)) is None:
-            session.add(
-                ScheduledMessage(
-                    key=key,
-                    person_id=person.id,
-                    kind=CONFERENCE_KIND,
-                    due_at=due,
-                    payload={"conference_id": conf.id, "what": str(what)},
-                )
-            )
+        payload = {"conference_id": conf.id, "what": str(what)}
+        due_messages.plan_once(session, key, person, CONFERENCE_KIND, due, payload)
 
 
 def conference_message(

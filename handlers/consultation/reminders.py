@@ -12,13 +12,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from conversations.catalog import in_sentence
 from conversations.messages import Reply
 from conversations.moments import parse_moment
 from handlers.calendar import local_clock
+from handlers.core import due_messages
 from handlers.core.context import AppContext
 from storage.models import Consultation, ScheduledMessage
 from storage.vocabulary import ConsultationStatus, Role, ScheduledKind
@@ -36,16 +36,8 @@ def plan(session: Session, c: Consultation, now: datetime) -> None:
         return
     for person in (c.pendamping, c.supervisor):
         key = f"consult:{c.id}:{person.id}:{moment.isoformat()}"
-        if session.scalar(select(ScheduledMessage.id).where(ScheduledMessage.key == key)) is None:
-            session.add(
-                ScheduledMessage(
-                    key=key,
-                    person_id=person.id,
-                    kind=CONSULT_SOON_KIND,
-                    due_at=moment - LEAD,
-                    payload={"consultation_id": c.id},
-                )
-            )
+        payload = {"consultation_id": c.id}
+        due_messages.plan_once(session, key, person, CONSULT_SOON_KIND, moment - LEAD, payload)
 
 
 def soon_reminder(

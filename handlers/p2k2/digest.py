@@ -4,8 +4,7 @@ the supervision tick sends it, built here, with a choice to respond to each repo
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, time, timedelta
 
 from babel.dates import format_date
 from sqlalchemy import select
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from conversations.messages import Option, Reply
 from conversations.privacy import mask_sensitive
-from handlers.core import prompts
+from handlers.core import due_messages, prompts
 from handlers.core.context import AppContext
 from handlers.people import access
 from storage.models import P2K2Report, Person, ScheduledMessage
@@ -27,15 +26,7 @@ DIGEST_RESPONSE_ACTION = "p2k2.digest_response"  # entity: none; the value names
 
 def schedule_digest(session: Session, supervisor: Person, now: datetime) -> None:
     """The next 16:00 (the supervisor's time) digest, once per day, for reports kept back."""
-    zone = ZoneInfo(supervisor.timezone)
-    local = now.astimezone(zone)
-    day = local.date() if local.time() < REPORT_DIGEST_AT else local.date() + timedelta(days=1)
-    key = f"p2k2_digest:{supervisor.id}:{day.isoformat()}"
-    if session.scalar(select(ScheduledMessage.id).where(ScheduledMessage.key == key)) is None:
-        due = datetime.combine(day, REPORT_DIGEST_AT, zone).astimezone(UTC)
-        session.add(
-            ScheduledMessage(key=key, person_id=supervisor.id, kind=P2K2_DIGEST_KIND, due_at=due)
-        )
+    due_messages.plan_daily_digest(session, supervisor, P2K2_DIGEST_KIND, REPORT_DIGEST_AT, now)
 
 
 def p2k2_digest(

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from conversations.flows import field_visit as flow
 from conversations.messages import Option, Reply
 from handlers.calendar import local_clock
-from handlers.core import audit, prompts
+from handlers.core import audit, due_messages, prompts
 from handlers.core.context import AppContext
 from handlers.core.prompts import PromptResult
 from handlers.core.turn import Turn
@@ -176,16 +176,9 @@ def plan_reminders(session: Session, visit: FieldVisit, now: datetime) -> None:
     planned.append((visit.supervisor, "record", _record_due(visit)))
     for person, purpose, due in planned:
         key = f"field_visit:{visit.id}:{person.id}:{purpose}:{visit.starts_at.isoformat()}"
-        if session.scalar(select(ScheduledMessage.id).where(ScheduledMessage.key == key)) is None:
-            session.add(
-                ScheduledMessage(
-                    key=key,
-                    person_id=person.id,
-                    kind=FIELD_VISIT_KIND,
-                    due_at=due,
-                    payload={"field_visit_id": visit.id},
-                )
-            )
+        due_messages.plan_once(
+            session, key, person, FIELD_VISIT_KIND, due, {"field_visit_id": visit.id}
+        )
 
 
 def _still_on(visit: FieldVisit) -> bool:
