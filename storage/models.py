@@ -27,6 +27,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from storage.vocabulary import (
+    OPEN_COMPLAINTS,
     AgreementStatus,
     CaseStatus,
     ComplaintStatus,
@@ -76,6 +77,12 @@ class Person(Base):
     """A rostered member of staff."""
 
     __tablename__ = "people"
+    __table_args__ = (
+        # Who holds a role in a place (escalations, digests, notices), and a supervisor's team:
+        # looked up per due row by the tick, so never a scan of the whole roster.
+        Index("ix_people_role_place", "role", "kabupaten", "kecamatan"),
+        Index("ix_people_supervisor", "supervisor_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     role: Mapped[str] = mapped_column(String(20))
@@ -199,11 +206,23 @@ class AuditEntry(Base):
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+WAITING_CONSULTATIONS = f"status = '{ConsultationStatus.WAITING}'"
+
+
 class Consultation(Base):
     """An incidental consultation a pendamping asks of their supervisor."""
 
     __tablename__ = "consultations"
-    __table_args__ = (Index("ix_consultations_pendamping_created", "pendamping_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_consultations_pendamping_created", "pendamping_id", "created_at"),
+        # The acknowledgement clock: waiting consultations only.
+        Index(
+            "ix_consultations_escalation_due",
+            "next_escalation_at",
+            postgresql_where=text(WAITING_CONSULTATIONS),
+            sqlite_where=text(WAITING_CONSULTATIONS),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pendamping_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
@@ -272,6 +291,11 @@ class ActionPrompt(Base):
     answered_at: Mapped[datetime | None]
 
 
+OPEN_COMPLAINT_ROWS = "status IN ({})".format(
+    ", ".join(f"'{status}'" for status in OPEN_COMPLAINTS)
+)
+
+
 class Complaint(Base):
     """A complaint (pengaduan) with its public ticket code and a hashed check code."""
 
@@ -279,6 +303,13 @@ class Complaint(Base):
     __table_args__ = (
         Index("ix_complaints_kabupaten_created", "kabupaten", "created_at"),
         Index("ix_complaints_handler_created", "handler_id", "created_at"),
+        # The SLA clock: open complaints only, whatever the statistics say of the rest.
+        Index(
+            "ix_complaints_sla_due",
+            "next_sla_check_at",
+            postgresql_where=text(OPEN_COMPLAINT_ROWS),
+            sqlite_where=text(OPEN_COMPLAINT_ROWS),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -360,6 +391,12 @@ class StatusCheckAttempt(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+STALE_CANDIDATES = (
+    f"status = '{CaseStatus.ACTIVE}' AND "
+    "(stale_flagged_at IS NULL OR stale_flagged_at < last_update_at)"
+)
+
+
 class Case(Base):
     """A KPM case handled by one pendamping, known by a code the bot gives it and a label the
     pendamping chooses (initials and village). No NIK or card number is asked or kept; cases
@@ -369,6 +406,13 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_pendamping_last_update", "pendamping_id", "last_update_at"),
         Index("ix_cases_status_stage_since", "status", "stage_since"),
+        # The stale-case clock: active cases not flagged since their last update, only.
+        Index(
+            "ix_cases_stale_due",
+            "last_update_at",
+            postgresql_where=text(STALE_CANDIDATES),
+            sqlite_where=text(STALE_CANDIDATES),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -591,10 +635,21 @@ class ComplaintConference(Base):
     korkab: Mapped[Person | None] = relationship(foreign_keys=[korkab_id])
 
 
+ACTIVE_AGREEMENTS = f"status = '{AgreementStatus.ACTIVE}'"
+
+
 class Agreement(Base):
     """A recurring supervision slot a supervisor and pendamping agreed on (or are agreeing)."""
 
     __tablename__ = "supervision_agreements"
+    __table_args__ = (
+        Index(
+            "ix_supervision_agreements_plan_due",
+            "plan_due_at",
+            postgresql_where=text(ACTIVE_AGREEMENTS),
+            sqlite_where=text(ACTIVE_AGREEMENTS),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     supervisor_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
@@ -610,6 +665,9 @@ class Agreement(Base):
     status: Mapped[str] = mapped_column(String(20), default=AgreementStatus.PROPOSED)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the next occurrence not yet planned enters the planning horizon; None: plan at the
+    # next tick. The tick plans only agreements whose time has come, not every active one.
+    plan_due_at: Mapped[datetime | None]
 
     supervisor: Mapped[Person] = relationship(foreign_keys=[supervisor_id])
     participants: Mapped[list[AgreementParticipant]] = relationship(
@@ -704,12 +762,27 @@ class SessionItem(Base):
     p2k2_report: Mapped[P2K2Report | None] = relationship()
 
 
+WAITING_MESSAGES = f"status = '{ScheduledStatus.WAITING}'"
+
+
 class ScheduledMessage(Base):
     """A message due at a time: a reminder, a record request, a digest. The tick claims due rows
     and marks them sent (or passed) in the same transaction that queues the outbox row."""
 
     __tablename__ = "scheduled_messages"
-    __table_args__ = (Index("ix_scheduled_messages_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_scheduled_messages_due", "status", "due_at"),
+        # The tick's claim: only waiting rows, so it stays as small as what is ahead.
+        Index(
+            "ix_scheduled_messages_waiting",
+            "due_at",
+            "id",
+            postgresql_where=text(WAITING_MESSAGES),
+            sqlite_where=text(WAITING_MESSAGES),
+        ),
+        # The Monday digests already planned, read by kind from a due time on.
+        Index("ix_scheduled_messages_kind_due", "kind", "due_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)

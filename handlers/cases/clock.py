@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from handlers.cases.views import case_label
 from handlers.core.context import AppContext
@@ -28,9 +28,12 @@ def flag_stale_cases(ctx: AppContext, session: Session, now: datetime) -> int:
             Case.last_update_at <= now - STALE_CASE_AFTER,
             or_(Case.stale_flagged_at.is_(None), Case.stale_flagged_at < Case.last_update_at),
         )
-        .order_by(Case.id)
+        .options(joinedload(Case.pendamping))  # every message names them
+        # Oldest quiet first, in the order of the partial index ix_cases_stale_due: ordered by
+        # id, PostgreSQL may walk every case by its key instead when its estimate is high.
+        .order_by(Case.last_update_at, Case.id)
         .limit(BATCH)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, of=Case)
     ).all()
     for case in rows:
         out = Messenger(

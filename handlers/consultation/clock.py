@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from handlers.consultation.requests import ESCALATION, KIND, alert, facts
 from handlers.core import audit
@@ -29,9 +29,11 @@ def run_ack_clocks(ctx: AppContext, session: Session, now: datetime) -> int:
             Consultation.status == ConsultationStatus.WAITING,
             Consultation.next_escalation_at <= now,
         )
+        # Both people every message names, with the claim (not one lazy load each per row).
+        .options(joinedload(Consultation.supervisor), joinedload(Consultation.pendamping))
         .order_by(Consultation.id)
         .limit(BATCH)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, of=Consultation)
     ).all()
     for c in due:
         stages = ESCALATION[c.urgency]

@@ -27,7 +27,7 @@ from handlers.supervision.agenda import discussion_line
 from handlers.supervision.digest import digest
 from handlers.supervision.planning import DIGEST_SLACK, REMINDER_LEAD, local_date, plan_all
 from handlers.supervision.states import RECORD_ACTION, REMINDER_ACTION, agreed_people
-from storage.models import Agreement, ScheduledMessage, SupervisionSession
+from storage.models import Agreement, AgreementParticipant, ScheduledMessage, SupervisionSession
 from storage.vocabulary import ScheduledKind, ScheduledStatus, SessionStatus
 
 SEND_BATCH = 500
@@ -70,10 +70,16 @@ def send_due(ctx: AppContext, session: Session, now: datetime, other_digests: Ot
                 ScheduledMessage.status == ScheduledStatus.WAITING, ScheduledMessage.due_at <= now
             )
             .options(
+                # Everything a reminder names, loaded with the batch: a lazy load per row would
+                # also flush the batch's outbox rows one reminder at a time.
                 joinedload(ScheduledMessage.person),
                 joinedload(ScheduledMessage.session)
                 .joinedload(SupervisionSession.agreement)
                 .joinedload(Agreement.supervisor),
+                joinedload(ScheduledMessage.session)
+                .joinedload(SupervisionSession.agreement)
+                .selectinload(Agreement.participants)
+                .joinedload(AgreementParticipant.person),
             )
             .order_by(ScheduledMessage.due_at, ScheduledMessage.id)
             .limit(SEND_BATCH)
@@ -178,7 +184,10 @@ def _send_about_session(out: Messenger, row: ScheduledMessage, target: Supervisi
             people = agreed_people(agreement)
             lines = [t(f"{lead}_supervisor", **when, names=", ".join(p.name for p in people))]
             if row.kind == ScheduledKind.DAY_BEFORE:  # with the agenda's "perlu dibahas" count
-                lines.append(discussion_line(session, t, person, people) or "")
+                # It counts cases, which sending reminders does not change: no need to flush
+                # the batch's outbox rows before it (they go in together at the end).
+                with session.no_autoflush:
+                    lines.append(discussion_line(session, t, person, people) or "")
             out.tell_text(person, "\n".join(filter(None, lines)), about=about, kind=kind)
             return True
         options = [

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from conversations.messages import Option
@@ -39,6 +39,7 @@ DIGEST_AT = time(7, 0)
 FOLLOWUP_AT = time(8, 0)
 RECORD_FLAG_AFTER = timedelta(hours=48)
 DIGEST_SLACK = timedelta(days=1)  # a digest more than a day late is not sent any more
+PLAN_BATCH = 2_000  # agreements whose plans are read in one query (SQLite caps parameters)
 
 
 def local_date(ctx: AppContext, moment: datetime, person: Person) -> str:
@@ -199,6 +200,8 @@ def plan_agreement(
         index += 1
         starts = at_local(day, agreement.local_time, agreement.timezone)
         if starts > now + HORIZON:
+            # The first occurrence beyond the horizon: the tick comes back when it enters it.
+            agreement.plan_due_at = starts - HORIZON
             break
         if starts <= now or (planned.latest is not None and starts <= planned.latest):
             continue
@@ -288,31 +291,33 @@ def next_working_start(row: SupervisionSession) -> datetime:
 
 
 def plan_all(ctx: AppContext, session: Session, now: datetime) -> int:
-    """Plan every active agreement's coming sessions, and each supervisor's next digests.
-    What is planned already is read in one query, so a tick with nothing new stays cheap.
+    """Plan the coming sessions of every active agreement whose next occurrence has entered the
+    horizon (`plan_due_at` passed, or never planned), and each supervisor's next digests. Only
+    those agreements are read, and what they have planned in one query per `PLAN_BATCH`, so a
+    tick's cost follows what is due, not how many agreements there are.
 
     The agreements are read before what is planned: an agreement that became active (and was
     planned) in a chat transaction committed in between is then seen with its sessions, not
     planned a second time."""
     agreements = session.scalars(
         select(Agreement)
-        .where(Agreement.status == AgreementStatus.ACTIVE)
+        .where(
+            Agreement.status == AgreementStatus.ACTIVE,
+            or_(Agreement.plan_due_at.is_(None), Agreement.plan_due_at <= now),
+        )
         .options(
             joinedload(Agreement.supervisor),
             selectinload(Agreement.participants).joinedload(AgreementParticipant.person),
         )
         .order_by(Agreement.id)
     ).all()
-    planned = planned_so_far(session)
-    horizon_end = now + HORIZON
     created = 0
-    for agreement in agreements:
-        known = planned.get(agreement.id, Planned(-1, None))
-        if known.latest is not None and known.latest + timedelta(days=agreement.cadence_days) > (
-            horizon_end
-        ):
-            continue  # the next occurrence is beyond the horizon: nothing to plan yet
-        created += plan_agreement(ctx, session, agreement, now, known)
+    for first in range(0, len(agreements), PLAN_BATCH):
+        batch = agreements[first : first + PLAN_BATCH]
+        planned = planned_so_far(session, [agreement.id for agreement in batch])
+        for agreement in batch:
+            known = planned.get(agreement.id, Planned(-1, None))
+            created += plan_agreement(ctx, session, agreement, now, known)
     _plan_digests(session, now)
     return created
 
