@@ -8,6 +8,7 @@ back the replies to find the next button is not."""
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -159,6 +160,72 @@ def complaint(driver: Driver, reporter: str, kabupaten: str, kecamatan: str, n: 
     raise RuntimeError("the complaint flow did not end")
 
 
+def typed_complaint(kabupaten: str, kecamatan: str, n: int) -> list[str]:
+    """The complaint dialog as typed on WhatsApp, every answer known beforehand (the order of
+    `complaint`'s steps); the last message confirms and files it."""
+    return [
+        "halo", "1", "1", "1", kabupaten, kecamatan, STORY, "Selesai", f"Ibu Siti {n}", "Boleh",
+        "Ya, kirim",
+    ]  # fmt: skip
+
+
+def concurrent(
+    bench: Bench, places: list[tuple[str, str]], sessions: int, reporters: int, first: int
+) -> list[Phase]:
+    """`sessions` threads, each typing whole complaint dialogs for its share of `reporters`
+    people, one message at a time, as web requests run side by side. Two phases, each timed on
+    the wall clock from the first message to the last: every dialog step up to the confirmation
+    (all sessions at once), then every confirmation (which files the complaint)."""
+    numbers = range(first, first + reporters)
+    dialogs = {
+        to_e164(kpm_phone(n)): typed_complaint(*places[(n * 7) % len(places)], n) for n in numbers
+    }
+    ids = itertools.count()
+    lock = threading.Lock()
+    latencies: list[float] = []
+
+    def talk(addresses: list[str], texts: slice) -> None:
+        for address in addresses:
+            for text in dialogs[address][texts]:
+                with lock:
+                    sid = f"bench-c{next(ids)}"
+                message = Inbound(Channel.WEB, address, sid, bench.clock(), text=text)
+                started = time.perf_counter()
+                handle_inbound(bench.ctx, message)
+                with lock:
+                    latencies.append(time.perf_counter() - started)
+
+    def phase(name: str, texts: slice) -> Phase:
+        latencies.clear()
+        people = list(dialogs)
+        shares = [people[i::sessions] for i in range(sessions)]
+        threads = [threading.Thread(target=talk, args=(share, texts)) for share in shares]
+        started, cpu = time.perf_counter(), time.process_time()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        done = Phase(bench.backend, name, len(latencies), "msg", seconds, 0, list(latencies))
+        done.note = (
+            f"wall clock, SQL not counted (threads); this process used {cpu:.2f} s of CPU, "
+            f"{cpu / max(1, len(latencies)) * 1000:.1f} ms a message"
+        )
+        return done
+
+    def complaints_filed() -> int:
+        with bench.ctx.sessions() as session:
+            return session.scalar(select(func.count()).select_from(Complaint)) or 0
+
+    before = complaints_filed()
+    steps = phase(f"inbound: {sessions} at once, steps", slice(0, -1))
+    filing = phase(f"inbound: {sessions} at once, filing", slice(-1, None))
+    filed = complaints_filed() - before
+    if filed != reporters:
+        raise RuntimeError(f"{sessions} sessions at once: {filed} of {reporters} complaints filed")
+    return [steps, filing]
+
+
 def _check(bench: Bench, consultations: int, complaints: int) -> None:
     """The figures mean nothing unless every dialog reached its end."""
     with bench.ctx.sessions() as session:
@@ -210,7 +277,12 @@ def import_phase(bench: Bench, roster: Roster, counter: StatementCounter) -> Pha
 
 
 def run(
-    bench: Bench, supervisors: int, pendamping_each: int, consultations: int, complaints: int
+    bench: Bench,
+    supervisors: int,
+    pendamping_each: int,
+    consultations: int,
+    complaints: int,
+    sessions: int = 4,
 ) -> tuple[list[Phase], list[Sample]]:
     roster = generate(supervisors, pendamping_each)
     counter = StatementCounter(bench.engine)
@@ -242,4 +314,6 @@ def run(
         _phase(bench, "inbound: complaint dialogs", complaint_samples, complaint_shapes),
         _phase(bench, "inbound: all messages", driver.samples, []),
     ]
+    # The complaints above were filed one at a time; these reporters are new numbers.
+    phases += concurrent(bench, roster.places, sessions, complaints, complaints + 1)
     return phases, driver.samples

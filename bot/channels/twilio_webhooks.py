@@ -51,6 +51,7 @@ NOTIFICATION = "notification"
 MESSAGE_SID = re.compile(r"(SM|MM)[0-9a-fA-F]{32}")
 DIGITS = re.compile(r"[0-9]+")
 SID_FIELDS = ("MessageSid", "SmsSid", "SmsMessageSid")  # Twilio sends the same sid under each
+EMPTY_TWIML = str(MessagingResponse())  # built once: every answer to an inbound message is this
 
 
 def make_router(runtime: Runtime, validator: RequestValidator | None) -> APIRouter:
@@ -80,7 +81,7 @@ def make_router(runtime: Runtime, validator: RequestValidator | None) -> APIRout
         inbound = inbound_from_form(form, runtime.ctx.clock())
         await asyncio.to_thread(handle_inbound, runtime.ctx, inbound)
         # Replies go through the outbox, not in this answer.
-        return Response(str(MessagingResponse()), media_type="text/xml")
+        return Response(EMPTY_TWIML, media_type="text/xml")
 
     @router.post(STATUS_PATH)
     async def status(request: Request) -> Response:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from conversations.messages import Channel, Reply
@@ -43,6 +44,47 @@ def enqueue(
         row.last_error = UNREACHED
     session.add(row)
     return row
+
+
+def enqueue_replies(
+    session: Session,
+    channel: str,
+    address: str,
+    replies: Sequence[Reply],
+    key_prefix: str,
+    now: datetime,
+    person: Person | None = None,
+) -> None:
+    """The answers to one inbound message, reply i keyed `key_prefix:i`, in one INSERT.
+
+    Nothing reads these rows back in the transaction, so no ORM objects are made for them. The
+    caller flushes first: rows the turn queued through `enqueue` keep the lower ids, as they
+    did when everything was flushed at commit."""
+    if not replies:
+        return
+    if channel == NO_CHANNEL:  # stored failed, without secrets: `enqueue` knows how
+        for index, reply in enumerate(replies):
+            enqueue(session, channel, address, reply, f"{key_prefix}:{index}", now, person)
+        return
+    person_id = person.id if person else None
+    session.execute(
+        insert(OutboxMessage.__table__),
+        [
+            {
+                "channel": channel,
+                "address": address,
+                "person_id": person_id,
+                "kind": "reply",
+                "payload": reply.to_payload(),
+                "idempotency_key": f"{key_prefix}:{index}",
+                "status": OutboxStatus.PENDING,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+            for index, reply in enumerate(replies)
+        ],
+    )
 
 
 def route_for(person: Person, channels: tuple[str, ...]) -> tuple[str, str]:

@@ -11,9 +11,10 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from conversations.choices import match_option
@@ -70,14 +71,36 @@ def make_prompt(
     return Reply(text, tuple(options), token)
 
 
-def _recipient(person: Person | None, inbound: Inbound) -> ColumnElement[bool]:
-    if person is not None:
-        return ActionPrompt.person_id == person.id
+def _recipient(public: bool) -> ColumnElement[bool]:
+    """Prompts to a member of staff (`person_id`), or to whoever writes from (channel, address)."""
+    if not public:
+        return ActionPrompt.person_id == bindparam("person_id")
     return and_(
         ActionPrompt.person_id.is_(None),
-        ActionPrompt.channel == inbound.channel,
-        ActionPrompt.address == inbound.address,
+        ActionPrompt.channel == bindparam("channel"),
+        ActionPrompt.address == bindparam("address"),
     )
+
+
+@cache
+def _by_token(public: bool) -> Select[tuple[ActionPrompt]]:
+    """Built once per kind of recipient, so each message reuses the statement and its cache key."""
+    return select(ActionPrompt).where(ActionPrompt.token == bindparam("token"), _recipient(public))
+
+
+@cache
+def _newest_open(public: bool, since: bool) -> Select[tuple[ActionPrompt]]:
+    query = select(ActionPrompt).where(_recipient(public), ActionPrompt.answered_at.is_(None))
+    if since:
+        # Prompts sent with the reply to their last message count: they are the newest thing seen.
+        query = query.where(ActionPrompt.created_at >= bindparam("since"))
+    return query.order_by(ActionPrompt.id.desc()).limit(1)
+
+
+def _whose(person: Person | None, inbound: Inbound) -> dict[str, Any]:
+    if person is not None:
+        return {"person_id": person.id}
+    return {"channel": inbound.channel, "address": inbound.address}
 
 
 def is_prompt(reply: Reply) -> bool:
@@ -94,24 +117,22 @@ def find_answer(
     inbound: Inbound,
     last_spoke_at: datetime | None,
 ) -> PromptAnswer | None:
-    mine = _recipient(person, inbound)
+    public = person is None
+    params = _whose(person, inbound)
     if inbound.choice is not None:
         token, value = split_choice(inbound.choice)
         if token is None or not token.startswith(TOKEN_PREFIX):
             return None
-        prompt = session.scalars(
-            select(ActionPrompt).where(ActionPrompt.token == token, mine)
-        ).one_or_none()
+        prompt = session.scalars(_by_token(public), {**params, "token": token}).one_or_none()
         if prompt is None or value not in {o.value for o in _options(prompt)}:
             return None
         return PromptAnswer(prompt, value)
     if not inbound.text.strip():
         return None
-    query = select(ActionPrompt).where(mine, ActionPrompt.answered_at.is_(None))
     if last_spoke_at is not None:
-        # Prompts sent with the reply to their last message count: they are the newest thing seen.
-        query = query.where(ActionPrompt.created_at >= last_spoke_at)
-    prompt = session.scalars(query.order_by(ActionPrompt.id.desc()).limit(1)).one_or_none()
+        params["since"] = last_spoke_at
+    query = _newest_open(public, last_spoke_at is not None)
+    prompt = session.scalars(query, params).one_or_none()
     if prompt is None:
         return None
     chosen = match_option(inbound.text, _options(prompt))

@@ -7,14 +7,18 @@ polite error message and can simply try again.
 
 from __future__ import annotations
 
+import json
 import logging
+import threading
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, and_, bindparam, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from conversations.choices import match_option
@@ -24,7 +28,7 @@ from conversations.flows.validators import TODAY_KEY
 from conversations.messages import Channel, Inbound, Option, Reply
 from handlers.core import actions, linking, outbox, prompts
 from handlers.core.context import AppContext
-from handlers.core.identity import identify, role_of
+from handlers.core.identity import role_of, sender_match, sender_params
 from handlers.core.menus import menu_item, menu_options
 from handlers.core.turn import Turn
 from handlers.people.login import link_reply
@@ -33,13 +37,55 @@ from storage.models import ConversationState, InboundMessage, OutboxMessage, Per
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
+INBOUND = InboundMessage.__table__
+# INSERT ... ON CONFLICT DO NOTHING RETURNING id: no row back means the message was seen.
+_RECORD = {
+    name: dialect.insert(INBOUND)
+    .on_conflict_do_nothing(index_elements=["channel", "provider_message_id"])
+    .returning(INBOUND.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+# Built once, so each message reuses the statement and its cache key.
+_MY_STATE = and_(
+    ConversationState.channel == bindparam("channel"),
+    ConversationState.address == bindparam("address"),
+)
+_STATE = select(ConversationState).where(_MY_STATE)
+_ONE_ROW = select(literal(1).label("one")).subquery("one")
+# The sender and their dialog in one round trip: one row, each side NULL when not found.
+_SENDER_AND_STATE = {
+    telegram: select(Person, ConversationState)
+    .select_from(_ONE_ROW)
+    .outerjoin(Person, sender_match(telegram))
+    .outerjoin(ConversationState, _MY_STATE)
+    for telegram in (True, False)
+}
+
+_writer_locks: dict[str, threading.Lock] = {}
+_writer_locks_guard = threading.Lock()
+
+
+def _sqlite_writer(sessions: sessionmaker[Session]) -> threading.Lock | None:
+    """One lock per SQLite database for this process's inbound transactions.
+
+    SQLite has one writer at a time, and a writer that finds the file locked polls it with
+    sleeps that grow to 100 ms (its busy handler): with 16 messages at once most of the time
+    went to those sleeps. Waiting on a lock here hands the database over as soon as the
+    previous message commits. PostgreSQL locks rows, not the database: no lock there."""
+    bind = sessions.kw.get("bind")
+    if not isinstance(bind, Engine) or bind.dialect.name != "sqlite":
+        return None
+    key = bind.url.render_as_string(hide_password=False)
+    with _writer_locks_guard:
+        return _writer_locks.setdefault(key, threading.Lock())
 
 
 def handle_inbound(ctx: AppContext, inbound: Inbound) -> bool:
     """Process one message; False when it was a repeated delivery and nothing was done."""
+    writer = _sqlite_writer(ctx.sessions) or nullcontext()
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
-            with transaction(ctx.sessions) as session:
+            with writer, transaction(ctx.sessions) as session:
                 handled = _handle(ctx, session, inbound)
             if handled:
                 ctx.on_outbox()
@@ -67,28 +113,32 @@ def _send_error(ctx: AppContext, inbound: Inbound) -> None:
 def _record_inbound(session: Session, inbound: Inbound, person: Person | None) -> bool:
     """Log the message; False if it is already logged (a provider's repeated delivery).
 
-    No savepoint: on SQLite, releasing the outermost savepoint commits, which kept the log row
-    even when the rest of the transaction failed, so a retry then skipped the message. When two
-    workers insert the same message at once, the loser's IntegrityError rolls its transaction
-    back and `handle_inbound`'s retry finds the row."""
-    seen = select(InboundMessage.id).where(
-        InboundMessage.channel == inbound.channel,
-        InboundMessage.provider_message_id == inbound.provider_message_id,
-    )
-    if session.scalar(seen) is not None:
-        return False
-    row = InboundMessage(
-        channel=inbound.channel,
-        provider_message_id=inbound.provider_message_id,
-        address=inbound.address,
-        person_id=person.id if person else None,
-        kind=_kind_of(inbound),
-        attachments={"items": [a.to_dict() for a in inbound.attachments]},
-        received_at=inbound.received_at,
-    )
-    session.add(row)
-    session.flush()
-    return True
+    One statement, INSERT ... ON CONFLICT DO NOTHING on the unique (channel, provider message
+    id): no row back means the message was seen. No savepoint: on SQLite, releasing the
+    outermost savepoint commits, which kept the log row even when the rest of the transaction
+    failed, so a retry then skipped the message. When two workers insert the same message at
+    once, PostgreSQL makes the second wait for the first: it then inserts nothing (first
+    committed) or the row (first rolled back)."""
+    values = {
+        "channel": inbound.channel,
+        "provider_message_id": inbound.provider_message_id,
+        "address": inbound.address,
+        "person_id": person.id if person else None,
+        "kind": _kind_of(inbound),
+        "attachments": {"items": [a.to_dict() for a in inbound.attachments]},
+        "received_at": inbound.received_at,
+    }
+    statement = _RECORD.get(session.get_bind().dialect.name)
+    if statement is None:  # another database: look first, then insert
+        seen = select(INBOUND.c.id).where(
+            INBOUND.c.channel == inbound.channel,
+            INBOUND.c.provider_message_id == inbound.provider_message_id,
+        )
+        if session.execute(seen).first() is not None:
+            return False
+        session.execute(INBOUND.insert(), values)
+        return True
+    return session.execute(statement, values).first() is not None
 
 
 def _kind_of(inbound: Inbound) -> str:
@@ -101,13 +151,22 @@ def _kind_of(inbound: Inbound) -> str:
     return "text"
 
 
-def _load_state(session: Session, inbound: Inbound, person: Person | None) -> ConversationState:
-    row = session.scalars(
-        select(ConversationState).where(
-            ConversationState.channel == inbound.channel,
-            ConversationState.address == inbound.address,
-        )
-    ).one_or_none()
+def _sender_and_state(
+    session: Session, inbound: Inbound
+) -> tuple[Person | None, ConversationState | None]:
+    """Who wrote (an active rostered person, or None for the public) and their saved dialog."""
+    where: dict[str, object] = {"channel": inbound.channel, "address": inbound.address}
+    sender = sender_params(inbound)
+    if sender is None:
+        return None, session.scalars(_STATE, where).one_or_none()
+    query = _SENDER_AND_STATE[inbound.channel == Channel.TELEGRAM]
+    person, row = session.execute(query, {**where, **sender}).one()  # many senders: an error
+    return person, row
+
+
+def _attach_state(
+    session: Session, inbound: Inbound, person: Person | None, row: ConversationState | None
+) -> ConversationState:
     if row is None:
         row = ConversationState(channel=inbound.channel, address=inbound.address, data={})
         session.add(row)
@@ -116,7 +175,7 @@ def _load_state(session: Session, inbound: Inbound, person: Person | None) -> Co
 
 
 def _handle(ctx: AppContext, session: Session, inbound: Inbound) -> bool:
-    person = identify(session, inbound)
+    person, saved = _sender_and_state(session, inbound)
     if not _record_inbound(session, inbound, person):
         return False
     now = ctx.clock()
@@ -125,7 +184,7 @@ def _handle(ctx: AppContext, session: Session, inbound: Inbound) -> bool:
         if inbound.channel == Channel.TELEGRAM:
             # Writing to the bot means the chat works again (e.g. after unblocking it).
             person.telegram_unreachable = False
-    row = _load_state(session, inbound, person)
+    row = _attach_state(session, inbound, person, saved)
     state = FlowState(row.flow, row.step, row.data or {}, row.prompt_token, row.updated_at)
     turn = Turn(ctx, session, inbound, person, now)
 
@@ -136,9 +195,11 @@ def _handle(ctx: AppContext, session: Session, inbound: Inbound) -> bool:
     row.updated_at = now
     row.expires_at = now + IDLE_TIMEOUT if new_state.active else None
     row.last_inbound_at = now
-    for index, reply in enumerate(replies):
-        key = f"{inbound.channel}:{inbound.provider_message_id}:{index}"
-        outbox.enqueue(session, inbound.channel, inbound.address, reply, key, now, turn.person)
+    session.flush()  # the state and whatever the turn added go first, as before
+    key = f"{inbound.channel}:{inbound.provider_message_id}"
+    outbox.enqueue_replies(
+        session, inbound.channel, inbound.address, replies, key, now, turn.person
+    )
     return True
 
 
@@ -149,6 +210,7 @@ class Dialog:
         self.turn = turn
         self.t = turn.ctx.catalog
         self.engine = turn.ctx.engine
+        self._options: dict[tuple[str, str], tuple[Option, ...]] = {}
 
     @property
     def role(self) -> str:
@@ -291,4 +353,10 @@ class Dialog:
         return self.engine.start(flow, self.turn.now, self.option_source, data=context)
 
     def option_source(self, name: str, data: Mapping[str, Any]) -> Sequence[Option]:
-        return actions.dynamic_options(name, self.turn, data)
+        """A step's options from data, read once per message: the engine asks for the same
+        list more than once in a turn (to skip a step with one option, then to show it)."""
+        key = (name, json.dumps(data, sort_keys=True, default=str))
+        found = self._options.get(key)
+        if found is None:
+            found = self._options[key] = tuple(actions.dynamic_options(name, self.turn, data))
+        return found
