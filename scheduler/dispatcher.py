@@ -2,24 +2,34 @@
 
 Claiming marks rows `sending` with a lease (the next-attempt time) in a short transaction, using
 FOR UPDATE SKIP LOCKED on PostgreSQL and, for SQLite (which ignores FOR UPDATE), an UPDATE that
-only matches the row as it was read, so that two workers never take the same row; a worker that
-dies mid-send leaves a lease that expires, and the row is sent again (at least once). Each
+only matches the rows as they were read, so that two workers never take the same row; a worker
+that dies mid-send leaves a lease that expires, and the row is sent again (at least once). Each
 channel is claimed and sent separately, so a channel that is down only delays its own rows.
 Messages to one address go out in the order they were queued: while one waits for a retry, the
 later ones to that address wait with it (see `claim`).
+
+The cost is per batch, not per row: a claim is three statements for up to `BATCH_PER_CHANNEL`
+rows (read and lock, the per-address check, one UPDATE), and the rows sent are marked `sent`
+together, in one transaction, at the end of the batch or every `MARK_EVERY` while a slow channel
+is still sending, so a worker killed mid-batch sends again at most what it sent in that interval.
+
+Why this module is long: the claim, the send loop and the marks keep one set of invariants
+together (per-address order, the lease, at least once, secrets dropped once done); split, each
+part would have to restate the others' rules.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy import Row, bindparam, func, literal_column, select, tuple_, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from conversations.messages import Channel, Reply
 from handlers.core import outbox
@@ -31,7 +41,7 @@ from scheduler.senders import (
     Sender,
     TransientSendError,
 )
-from storage.db import transaction
+from storage.db import is_postgres, transaction
 from storage.models import OutboxMessage, OutboxStatus, Person
 
 log = logging.getLogger(__name__)
@@ -41,7 +51,24 @@ BACKOFF_BASE = timedelta(seconds=10)
 BACKOFF_CAP = timedelta(hours=1)
 LEASE = timedelta(minutes=2)
 BATCH_PER_CHANNEL = 50
+MARK_EVERY = 0.25  # seconds: the most a slow channel's sent rows wait to be marked
 UNSENT = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+# Written out, not bound: only then can SQLite (and PostgreSQL's generic plans) prove that the
+# partial index of unsent rows (`ix_outbox_unsent_by_address`) serves the query.
+_UNSENT_SQL = [literal_column(f"'{status}'") for status in UNSENT]
+# Read as plain rows, not ORM objects: a claim needs these and nothing else.
+_CLAIMED = (
+    OutboxMessage.id,
+    OutboxMessage.channel,
+    OutboxMessage.address,
+    OutboxMessage.payload,
+    OutboxMessage.kind,
+    OutboxMessage.idempotency_key,
+    OutboxMessage.person_id,
+    OutboxMessage.status,
+    OutboxMessage.attempts,
+    OutboxMessage.next_attempt_at,
+)
 
 
 @dataclass
@@ -72,58 +99,56 @@ def claim(
     in another worker's hands), so each address gets its messages in order; a failed row holds
     nothing back, and a waiting one holds back only its own address.
     """
-    earlier = aliased(OutboxMessage)
-    waits_behind = (
-        select(earlier.id)
-        .where(
-            earlier.channel == OutboxMessage.channel,
-            earlier.address == OutboxMessage.address,
-            earlier.id < OutboxMessage.id,
-            earlier.status.in_(UNSENT),
-            earlier.next_attempt_at > now,
-        )
-        .exists()
+    # Addresses with an unsent row that is not due: waiting for its retry, or out under another
+    # worker's lease. Such a row is always the earliest unsent one to its address (a later one
+    # is never taken while an earlier one is unsent, see `_taken_by_others`), so every due row
+    # to these addresses waits behind it. One pass over the unsent rows, not one per candidate.
+    waiting = select(OutboxMessage.address).where(
+        OutboxMessage.channel == channel,
+        OutboxMessage.status.in_(_UNSENT_SQL),
+        OutboxMessage.next_attempt_at > now,
     )
     with transaction(sessions) as session:
-        rows = session.scalars(
-            select(OutboxMessage)
+        picked = (
+            select(OutboxMessage.id)
             .where(
                 OutboxMessage.channel == channel,
-                OutboxMessage.status.in_(UNSENT),
+                OutboxMessage.status.in_(_UNSENT_SQL),
                 OutboxMessage.next_attempt_at <= now,
-                ~waits_behind,
+                OutboxMessage.address.not_in(waiting),
             )
-            .order_by(OutboxMessage.id)
+            # `id + 0`: read the unsent rows through their partial index and keep the oldest,
+            # never walk the primary key in id order past every row ever sent (the plan the
+            # statistics pick once most of the table is sent). The cost grows with the queue,
+            # not with the history, whatever the statistics say; only ids are sorted.
+            .order_by(OutboxMessage.id + 0)
             .limit(limit)
             .with_for_update(skip_locked=True)
+        )
+        rows = session.execute(
+            select(*_CLAIMED).where(OutboxMessage.id.in_(picked)).order_by(OutboxMessage.id)
         ).all()
         ahead = _taken_by_others(session, channel, rows)
-        claimed = []
-        for row in rows:
-            first_elsewhere = ahead.get(row.address)
-            if first_elsewhere is not None and first_elsewhere < row.id:
-                continue  # an earlier one to this address is in another worker's hands
-            if not _take(session, row, now):
-                ahead[row.address] = row.id  # taken meanwhile: the later ones wait for it
-                continue
-            claimed.append(
-                Outgoing(
-                    row.id,
-                    row.channel,
-                    row.address,
-                    Reply.from_payload(row.payload),
-                    row.kind,
-                    row.idempotency_key,
-                    row.person_id,
-                    row.attempts + 1,
-                )
+        # An earlier one to this address is in another worker's hands: leave the later ones.
+        free = [row for row in rows if ahead.get(row.address, row.id) >= row.id]
+        taken = _take(session, free, now)
+        return [
+            Outgoing(
+                row.id,
+                row.channel,
+                row.address,
+                Reply.from_payload(row.payload),
+                row.kind,
+                row.idempotency_key,
+                row.person_id,
+                row.attempts + 1,
             )
-        return claimed
+            for row in free
+            if row.id in taken
+        ]
 
 
-def _taken_by_others(
-    session: Session, channel: str, rows: Sequence[OutboxMessage]
-) -> dict[str, int]:
+def _taken_by_others(session: Session, channel: str, rows: Sequence[Row[Any]]) -> dict[str, int]:
     """Per address among `rows`, the oldest earlier unsent row that is not among them: another
     worker holds it (SKIP LOCKED passed it by), so the later ones must wait for it."""
     if not rows:
@@ -133,7 +158,7 @@ def _taken_by_others(
         .where(
             OutboxMessage.channel == channel,
             OutboxMessage.address.in_({row.address for row in rows}),
-            OutboxMessage.status.in_(UNSENT),
+            OutboxMessage.status.in_(_UNSENT_SQL),
             OutboxMessage.id < rows[-1].id,
             OutboxMessage.id.not_in([row.id for row in rows]),
         )
@@ -142,21 +167,66 @@ def _taken_by_others(
     return {address: first for address, first in found}
 
 
-def _take(session: Session, row: OutboxMessage, now: datetime) -> bool:
-    """Mark the row `sending` only if it is still as it was read: SQLite ignores FOR UPDATE, so
-    another worker may have claimed it since (False then)."""
-    taken = session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == row.id,
-            OutboxMessage.status == row.status,
-            OutboxMessage.attempts == row.attempts,
-            OutboxMessage.next_attempt_at == row.next_attempt_at,
-        )
-        .values(status=OutboxStatus.SENDING, attempts=row.attempts + 1, next_attempt_at=now + LEASE)
-        .execution_options(synchronize_session=False)
+def _take(session: Session, rows: Sequence[Row[Any]], now: datetime) -> set[int]:
+    """Mark `rows` `sending` under a lease in one UPDATE; the ids taken.
+
+    On PostgreSQL the rows are locked (FOR UPDATE), so all are taken. SQLite ignores FOR
+    UPDATE: another worker may have claimed some since they were read, so only rows still as
+    they were read are taken, and a row taken after one to the same address that was not is
+    given back at once (the later ones to an address never go beside an earlier one).
+    """
+    if not rows:
+        return set()
+    statement = update(OutboxMessage).values(
+        status=OutboxStatus.SENDING,
+        attempts=OutboxMessage.attempts + 1,
+        next_attempt_at=now + LEASE,
     )
-    return taken.rowcount == 1
+    if is_postgres(session.get_bind()):
+        guard = OutboxMessage.id.in_([row.id for row in rows])
+    else:
+        guard = tuple_(
+            OutboxMessage.id,
+            OutboxMessage.status,
+            OutboxMessage.attempts,
+            OutboxMessage.next_attempt_at,
+        ).in_([(row.id, row.status, row.attempts, row.next_attempt_at) for row in rows])
+    taken = set(
+        session.scalars(
+            statement.where(guard)
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if len(taken) == len(rows):
+        return taken
+    first_missed: dict[str, int] = {}
+    for row in rows:
+        if row.id not in taken:
+            first_missed.setdefault(row.address, row.id)
+    give_back = [
+        row for row in rows if row.id in taken and first_missed.get(row.address, row.id) < row.id
+    ]
+    if give_back:
+        session.connection().execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == bindparam("row_id"))
+            .values(
+                status=bindparam("was_status"),
+                attempts=bindparam("was_attempts"),
+                next_attempt_at=bindparam("was_due"),
+            ),
+            [
+                {
+                    "row_id": row.id,
+                    "was_status": row.status,
+                    "was_attempts": row.attempts,
+                    "was_due": row.next_attempt_at,
+                }
+                for row in give_back
+            ],
+        )
+    return taken - {row.id for row in give_back}
 
 
 def _kept_payload(item: Outgoing) -> dict[str, Any] | None:
@@ -172,24 +242,37 @@ def _kept_payload(item: Outgoing) -> dict[str, Any] | None:
 
 
 def _mark_sent(
-    sessions: sessionmaker[Session], item: Outgoing, provider_id: str | None, now: datetime
+    sessions: sessionmaker[Session], done: Sequence[tuple[Outgoing, str | None]], now: datetime
 ) -> None:
-    values: dict[str, Any] = {
-        "status": OutboxStatus.SENT,
-        "provider_message_id": provider_id,
-        "sent_at": now,
-        "last_error": None,
-    }
-    kept = _kept_payload(item)
-    if kept is not None:
-        values["payload"] = kept  # the same single UPDATE, one column more
-    with transaction(sessions) as session:
-        session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == item.outbox_id)
-            .values(**values)
-            .execution_options(synchronize_session=False)
+    """Mark every row of `done` sent, in one transaction: one executemany UPDATE (and one more
+    for the rows whose secret parts must go, which keep a payload without them)."""
+    if not done:
+        return
+    plain: list[dict[str, Any]] = []
+    blanked: list[dict[str, Any]] = []
+    for item, provider_id in done:
+        values = {"row_id": item.outbox_id, "provider_id": provider_id}
+        kept = _kept_payload(item)
+        if kept is None:
+            plain.append(values)
+        else:
+            blanked.append({**values, "kept": kept})
+    statement = (
+        update(OutboxMessage)
+        .where(OutboxMessage.id == bindparam("row_id"))
+        .values(
+            status=OutboxStatus.SENT,
+            provider_message_id=bindparam("provider_id"),
+            sent_at=now,
+            last_error=None,
         )
+    )
+    with transaction(sessions) as session:
+        connection = session.connection()
+        if plain:
+            connection.execute(statement, plain)
+        if blanked:
+            connection.execute(statement.values(payload=bindparam("kept")), blanked)
 
 
 def _mark_retry(
@@ -218,15 +301,20 @@ def _forget_secrets(row: OutboxMessage, item: Outgoing) -> None:
 
 
 def _release(sessions: sessionmaker[Session], items: list[Outgoing], at: datetime) -> None:
-    """Give back claimed rows that were not tried, without counting an attempt."""
+    """Give back claimed rows that were not tried, without counting an attempt (one UPDATE)."""
     if not items:
         return
     with transaction(sessions) as session:
-        for item in items:
-            row = session.get_one(OutboxMessage, item.outbox_id)
-            row.status = OutboxStatus.PENDING
-            row.attempts -= 1
-            row.next_attempt_at = at
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_([item.outbox_id for item in items]))
+            .values(
+                status=OutboxStatus.PENDING,
+                attempts=OutboxMessage.attempts - 1,
+                next_attempt_at=at,
+            )
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _mark_failed(
@@ -297,36 +385,47 @@ async def _send_channel(
     items = await asyncio.to_thread(claim, sessions, sender.channel, now, BATCH_PER_CHANNEL)
     held_back: list[Outgoing] = []
     retrying: set[str] = set()  # addresses whose earlier message in this batch awaits a retry
-    for index, item in enumerate(items):
-        if item.address in retrying:
-            held_back.append(item)  # never ahead of the earlier one; claim keeps it waiting
-            continue
-        try:
-            result = await sender.send(item)
-        except TransientSendError as error:
-            retried = await asyncio.to_thread(_mark_retry, sessions, item, error, now)
-            report.retried += retried
-            report.failed += not retried
-            # The channel is in trouble: leave the rest of this batch for the next round.
-            await asyncio.to_thread(_release, sessions, items[index + 1 :], now + backoff(1))
-            log.warning("%s send failed (%s), backing off", sender.channel, error.reason)
-            break
-        except PermanentSendError as error:
-            await asyncio.to_thread(_mark_failed, sessions, item, error, channels, now)
-            report.failed += 1
-            log.warning("%s send failed for good: %s", sender.channel, error.code or error.reason)
-        except Exception as error:  # an adapter bug must not kill the dispatcher
-            log.exception("%s adapter raised", sender.channel)
-            transient = TransientSendError(f"unexpected error: {error!r}")
-            retried = await asyncio.to_thread(_mark_retry, sessions, item, transient, now)
-            report.retried += retried
-            report.failed += not retried
-            if retried:
-                retrying.add(item.address)
-        else:
-            await asyncio.to_thread(_mark_sent, sessions, item, result.provider_message_id, now)
-            report.sent += 1
-            report.by_channel[sender.channel] = report.by_channel.get(sender.channel, 0) + 1
+    done: list[tuple[Outgoing, str | None]] = []  # sent, not yet marked
+    marked_at = time.monotonic()
+    try:
+        for index, item in enumerate(items):
+            if item.address in retrying:
+                held_back.append(item)  # never ahead of the earlier one; claim keeps it waiting
+                continue
+            try:
+                result = await sender.send(item)
+            except TransientSendError as error:
+                retried = await asyncio.to_thread(_mark_retry, sessions, item, error, now)
+                report.retried += retried
+                report.failed += not retried
+                # The channel is in trouble: leave the rest of this batch for the next round.
+                await asyncio.to_thread(_release, sessions, items[index + 1 :], now + backoff(1))
+                log.warning("%s send failed (%s), backing off", sender.channel, error.reason)
+                break
+            except PermanentSendError as error:
+                await asyncio.to_thread(_mark_failed, sessions, item, error, channels, now)
+                report.failed += 1
+                log.warning(
+                    "%s send failed for good: %s", sender.channel, error.code or error.reason
+                )
+            except Exception as error:  # an adapter bug must not kill the dispatcher
+                log.exception("%s adapter raised", sender.channel)
+                transient = TransientSendError(f"unexpected error: {error!r}")
+                retried = await asyncio.to_thread(_mark_retry, sessions, item, transient, now)
+                report.retried += retried
+                report.failed += not retried
+                if retried:
+                    retrying.add(item.address)
+            else:
+                done.append((item, result.provider_message_id))
+                report.sent += 1
+                report.by_channel[sender.channel] = report.by_channel.get(sender.channel, 0) + 1
+                if time.monotonic() - marked_at >= MARK_EVERY:
+                    await asyncio.to_thread(_mark_sent, sessions, done, now)
+                    done, marked_at = [], time.monotonic()
+    finally:
+        # Also when cancelled (shutdown): what went out is recorded, so it is not sent again.
+        await asyncio.to_thread(_mark_sent, sessions, done, now)
     await asyncio.to_thread(_release, sessions, held_back, now)
     return report
 
