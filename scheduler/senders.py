@@ -63,3 +63,9 @@ class Sender(Protocol):
     channel: str
 
     async def send(self, message: Outgoing) -> SendResult: ...
+
+
+def concurrency_of(sender: Sender) -> int:
+    """How many addresses the dispatcher may send to at once through this sender: its
+    `concurrency` attribute, else one (in order, one at a time)."""
+    return max(1, int(getattr(sender, "concurrency", 1)))

@@ -3,6 +3,8 @@ message waiting for its retry holds back only its own address, and a failed one 
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import count
 
@@ -11,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from conversations.messages import Channel, Reply
 from handlers.core import outbox
 from scheduler.dispatcher import BATCH_PER_CHANNEL, MAX_ATTEMPTS, backoff, claim, drain
-from scheduler.senders import PermanentSendError, TransientSendError
+from scheduler.senders import Outgoing, PermanentSendError, SendResult, TransientSendError
 from storage.db import is_postgres, transaction
 from storage.models import OutboxStatus
 from tests.scheduler.test_outbox import FakeSender, claim_while_another_worker_claims, rows
@@ -139,3 +141,55 @@ def test_a_worker_whose_earlier_message_was_taken_meanwhile_leaves_the_later_one
         # Worker 2 took Sari's first, so worker 1 must not send her second beside it.
         assert (taken_first, taken_second) == ([other], [first])
         assert rows(sessions, [second])[0].status == OutboxStatus.PENDING
+
+
+@dataclass
+class SlowSender:
+    """A provider with a round trip: records each address's sends and the most in flight."""
+
+    channel: str
+    concurrency: int
+    fail_on: int | None = None  # the outbox id answered with a 429
+    sent: list[Outgoing] = field(default_factory=list)
+    in_flight: int = 0
+    most_in_flight: int = 0
+
+    async def send(self, message: Outgoing) -> SendResult:
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            await asyncio.sleep(0)  # the round trip: others may go meanwhile
+            await asyncio.sleep(0)
+            if message.outbox_id == self.fail_on:
+                raise TransientSendError("429")
+            self.sent.append(message)
+            return SendResult(provider_message_id=f"p-{message.outbox_id}")
+        finally:
+            self.in_flight -= 1
+
+
+async def test_addresses_go_side_by_side_each_in_its_own_order(
+    sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    addresses = [f"+62812100001{n:02d}" for n in range(6)]
+    ids = queue(sessions, clock.now, *(addresses * 3))  # three messages each, interleaved
+    whatsapp = SlowSender(Channel.WEB, concurrency=4)
+    report = await drain(sessions, {Channel.WEB: whatsapp}, clock.now)
+    assert report.sent == len(ids) and whatsapp.most_in_flight == 4
+    for address in addresses:
+        assert [m.outbox_id for m in whatsapp.sent if m.address == address] == sorted(
+            i for i, a in zip(ids, addresses * 3, strict=True) if a == address
+        )
+    assert {r.status for r in rows(sessions)} == {OutboxStatus.SENT}
+
+
+async def test_a_rate_limit_in_one_lane_leaves_the_batch_for_the_next_round(
+    sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    first, second, third, fourth = queue(sessions, clock.now, SARI, SARI, DEWI, DEWI)
+    whatsapp = SlowSender(Channel.WEB, concurrency=1, fail_on=first)
+    report = await drain(sessions, {Channel.WEB: whatsapp}, clock.now)
+    assert (report.sent, report.retried) == (0, 1) and whatsapp.sent == []
+    later = rows(sessions, [second, third, fourth])
+    assert {(r.status, r.attempts) for r in later} == {(OutboxStatus.PENDING, 0)}
+    assert all(r.next_attempt_at == clock.now + backoff(1) for r in later)
