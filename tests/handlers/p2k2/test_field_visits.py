@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from handlers.core.context import AppContext
-from handlers.people.phones import to_e164
 from scheduler.tick import run_duties
-from storage.models import FieldVisit, Person, Role
+from storage.models import FieldVisit
 from storage.vocabulary import FieldVisitStatus
+from tests.handlers.p2k2.test_p2k2_feedback import add_supervisor, move_sari_to
 from tests.support import Chat, ChatFactory, Clock, texts
 
 SARI, AGUS, DEWI = "0812-1000-0003", "0812-1000-0004", "0812-1000-0002"
@@ -38,25 +38,6 @@ def schedule(dewi: Chat, when: str = "Kamis jam 9") -> str:
 def visit(ctx: AppContext) -> FieldVisit:
     with ctx.sessions() as session:
         return session.scalars(select(FieldVisit)).one()
-
-
-def add_wulan(ctx: AppContext, take_sari: bool) -> None:
-    with ctx.sessions.begin() as session:
-        wulan = Person(
-            role=Role.SUPERVISOR,
-            name="Wulan Sari",
-            phone=to_e164(WULAN),
-            kabupaten="Trenggalek",
-            kecamatan="Pogalan",
-            provinsi="Jawa Timur",
-            timezone="Asia/Jakarta",
-        )
-        session.add(wulan)
-        session.flush()
-        if take_sari:
-            session.execute(
-                update(Person).where(Person.phone == to_e164(SARI)).values(supervisor_id=wulan.id)
-            )
 
 
 def about_visits(chat: Chat) -> list[str]:
@@ -156,7 +137,7 @@ def test_a_visit_is_only_for_the_supervisors_own_pendamping(
 ) -> None:
     sari, dewi, wulan = chat(SARI), chat(DEWI), chat(WULAN)
     schedule(dewi)
-    add_wulan(ctx, take_sari=True)
+    move_sari_to(ctx, add_supervisor(ctx))
     wulan.send("menu")
     wulan.press("Cakupan P2K2")
     offered = wulan.press("Jadwalkan kunjungan lapangan")

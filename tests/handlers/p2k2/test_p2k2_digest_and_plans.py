@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from handlers.core.context import AppContext
-from handlers.people.phones import to_e164
 from scheduler.tick import run_duties
-from storage.models import AuditEntry, P2K2Plan, Person, Role, ScheduledMessage
+from storage.models import AuditEntry, P2K2Plan, ScheduledMessage
 from storage.vocabulary import ScheduledKind
+from tests.handlers.p2k2.test_p2k2_feedback import add_supervisor, move_sari_to
 from tests.support import Chat, ChatFactory, Clock, texts
 
 SARI, AGUS, DEWI = "0812-1000-0003", "0812-1000-0004", "0812-1000-0002"
@@ -44,24 +44,6 @@ def choose_setting(dewi: Chat, label: str) -> str:
     shown = dewi.press("Pengaturan")
     assert "Laporan P2K2 sekarang dikirim" in texts(shown)
     return texts(dewi.press(label))
-
-
-def move_sari_to_new_supervisor(ctx: AppContext) -> None:
-    with ctx.sessions.begin() as session:
-        wulan = Person(
-            role=Role.SUPERVISOR,
-            name="Wulan Sari",
-            phone=to_e164(WULAN),
-            kabupaten="Trenggalek",
-            kecamatan="Pogalan",
-            provinsi="Jawa Timur",
-            timezone="Asia/Jakarta",
-        )
-        session.add(wulan)
-        session.flush()
-        session.execute(
-            update(Person).where(Person.phone == to_e164(SARI)).values(supervisor_id=wulan.id)
-        )
 
 
 def test_reports_wait_for_the_daily_digest_and_each_can_be_answered(
@@ -125,7 +107,7 @@ def test_a_digest_button_after_the_pendamping_moved_changes_nothing(
     run_duties(ctx, clock.now.replace(hour=9))
     [digest] = dewi.inbox()
     assert "Ringkasan laporan P2K2 hari ini (1)" in digest.text
-    move_sari_to_new_supervisor(ctx)
+    move_sari_to(ctx, add_supervisor(ctx))
     refused = texts(dewi.press("Tanggapi: Sari Rahayu, Melati sesi 9"))
     assert "tidak bisa Anda tanggapi" in refused
     assert "Tulis tanggapan" not in refused
