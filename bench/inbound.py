@@ -188,7 +188,7 @@ def concurrent(
         for address in addresses:
             for text in dialogs[address][texts]:
                 with lock:
-                    sid = f"bench-c{next(ids)}"
+                    sid = f"bench-c{first}-{next(ids)}"
                 message = Inbound(Channel.WEB, address, sid, bench.clock(), text=text)
                 started = time.perf_counter()
                 handle_inbound(bench.ctx, message)

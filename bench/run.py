@@ -1,6 +1,7 @@
 """Print benchmark figures for inbound dialogs, the outbox dispatcher and the tick.
 
     .venv/bin/python bench/run.py [--db sqlite|postgres|both] [--quick]
+        [--only inbound|dispatch|ticks]
 
 Every scenario gets a freshly migrated database: a temporary SQLite file, or the PostgreSQL
 database given by --postgres-url (its public schema is dropped first)."""
@@ -53,17 +54,26 @@ def step_table(backend: str, samples: list[inbound.Sample]) -> str:
     return "\n".join(lines)
 
 
-def run_backend(backend: str, size: Size, postgres_url: str) -> tuple[list[Phase], str]:
+PARTS = ("inbound", "dispatch", "ticks")
+
+
+def run_backend(
+    backend: str, size: Size, postgres_url: str, parts: tuple[str, ...] = PARTS
+) -> tuple[list[Phase], str]:
     phases: list[Phase] = []
-    with fresh(backend, postgres_url) as bench:
-        found, samples = inbound.run(
-            bench, size.supervisors, size.pendamping_each, size.consultations, size.complaints
-        )
-        phases += found
-    with fresh(backend, postgres_url) as bench:
-        phases += dispatch.run(bench, size.outbox_rows)
-    with fresh(backend, postgres_url) as bench:
-        phases += ticks.run(bench, size.supervisors, size.pendamping_each, size.agreements)
+    samples: list[inbound.Sample] = []
+    if "inbound" in parts:
+        with fresh(backend, postgres_url) as bench:
+            found, samples = inbound.run(
+                bench, size.supervisors, size.pendamping_each, size.consultations, size.complaints
+            )
+            phases += found
+    if "dispatch" in parts:
+        with fresh(backend, postgres_url) as bench:
+            phases += dispatch.run(bench, size.outbox_rows)
+    if "ticks" in parts:
+        with fresh(backend, postgres_url) as bench:
+            phases += ticks.run(bench, size.supervisors, size.pendamping_each, size.agreements)
     return phases, step_table(backend, samples)
 
 
@@ -84,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--quick", action="store_true", help="smaller runs, about 40 seconds")
     parser.add_argument("--postgres-url", default=POSTGRES_URL)
+    parser.add_argument("--only", choices=PARTS, action="append", help="run only these parts")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -94,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     phases: list[Phase] = []
     steps: list[str] = []
     for backend in backends:
-        found, step_lines = run_backend(backend, size, args.postgres_url)
+        found, step_lines = run_backend(backend, size, args.postgres_url, tuple(args.only or PARTS))
         phases += found
         steps.append(step_lines)
     print(f"pkh-bot benchmark ({'quick' if args.quick else 'full'}) at {revision()}: {size}")

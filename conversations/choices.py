@@ -14,11 +14,12 @@ FUZZY_CUTOFF = 80.0
 # A fuzzy guess must beat the runner-up clearly, or we ask again instead of guessing.
 FUZZY_MARGIN = 8.0
 _NUMBER = re.compile(r"^\s*(?:no\.?|nomor|pilih(?:an)?)?\s*(\d{1,2})\s*[.)]?\s*$", re.IGNORECASE)
+_PUNCTUATION = re.compile(r"[^\w\s]")
 
 
 def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
+    return " ".join(_PUNCTUATION.sub(" ", text).split())
 
 
 def match_option(answer: str, options: Sequence[Option], fuzzy: bool = True) -> Option | None:

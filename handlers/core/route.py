@@ -15,7 +15,7 @@ from contextlib import nullcontext
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, literal, select
+from sqlalchemy import Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,17 +23,17 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from conversations.choices import match_option
 from conversations.commands import CANCEL, DASHBOARD, HELP, MENU, START, global_command
-from conversations.engine import IDLE, IDLE_TIMEOUT, FlowState, Transition, split_choice
+from conversations.engine import IDLE, FlowState, Transition, split_choice
 from conversations.flows.validators import TODAY_KEY
 from conversations.messages import Channel, Inbound, Option, Reply
-from handlers.core import actions, linking, outbox, prompts
+from handlers.core import actions, linking, outbox, prompts, saved_state
 from handlers.core.context import AppContext
-from handlers.core.identity import role_of, sender_match, sender_params
+from handlers.core.identity import role_of
 from handlers.core.menus import menu_item, menu_options
 from handlers.core.turn import Turn
 from handlers.people.login import link_reply
 from storage.db import transaction
-from storage.models import ConversationState, InboundMessage, OutboxMessage, Person
+from storage.models import InboundMessage, OutboxMessage, Person
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -45,22 +45,6 @@ _RECORD = {
     .returning(INBOUND.c.id)
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
-# Built once, so each message reuses the statement and its cache key.
-_MY_STATE = and_(
-    ConversationState.channel == bindparam("channel"),
-    ConversationState.address == bindparam("address"),
-)
-_STATE = select(ConversationState).where(_MY_STATE)
-_ONE_ROW = select(literal(1).label("one")).subquery("one")
-# The sender and their dialog in one round trip: one row, each side NULL when not found.
-_SENDER_AND_STATE = {
-    telegram: select(Person, ConversationState)
-    .select_from(_ONE_ROW)
-    .outerjoin(Person, sender_match(telegram))
-    .outerjoin(ConversationState, _MY_STATE)
-    for telegram in (True, False)
-}
-
 _writer_locks: dict[str, threading.Lock] = {}
 _writer_locks_guard = threading.Lock()
 
@@ -151,51 +135,27 @@ def _kind_of(inbound: Inbound) -> str:
     return "text"
 
 
-def _sender_and_state(
-    session: Session, inbound: Inbound
-) -> tuple[Person | None, ConversationState | None]:
-    """Who wrote (an active rostered person, or None for the public) and their saved dialog."""
-    where: dict[str, object] = {"channel": inbound.channel, "address": inbound.address}
-    sender = sender_params(inbound)
-    if sender is None:
-        return None, session.scalars(_STATE, where).one_or_none()
-    query = _SENDER_AND_STATE[inbound.channel == Channel.TELEGRAM]
-    person, row = session.execute(query, {**where, **sender}).one()  # many senders: an error
-    return person, row
-
-
-def _attach_state(
-    session: Session, inbound: Inbound, person: Person | None, row: ConversationState | None
-) -> ConversationState:
-    if row is None:
-        row = ConversationState(channel=inbound.channel, address=inbound.address, data={})
-        session.add(row)
-    row.person_id = person.id if person else None
-    return row
-
-
 def _handle(ctx: AppContext, session: Session, inbound: Inbound) -> bool:
-    person, saved = _sender_and_state(session, inbound)
+    person, saved = saved_state.load(session, inbound)
     if not _record_inbound(session, inbound, person):
         return False
     now = ctx.clock()
+    # Only values that change are set: setting an attribute, even to its value, makes the
+    # session flush it before the turn's first query (autoflush), a walk of the unit of work.
     if person is not None:
-        person.last_channel = inbound.channel
-        if inbound.channel == Channel.TELEGRAM:
+        if person.last_channel != inbound.channel:
+            person.last_channel = inbound.channel
+        if inbound.channel == Channel.TELEGRAM and person.telegram_unreachable:
             # Writing to the bot means the chat works again (e.g. after unblocking it).
             person.telegram_unreachable = False
-    row = _attach_state(session, inbound, person, saved)
-    state = FlowState(row.flow, row.step, row.data or {}, row.prompt_token, row.updated_at)
+    new_row = saved_state.add_new(session, inbound, person) if saved is None else None
+    state = saved.state if saved is not None else IDLE
     turn = Turn(ctx, session, inbound, person, now)
 
     new_state, replies = Dialog(turn).respond(state)
 
-    row.flow, row.step, row.data = new_state.flow, new_state.step, dict(new_state.data)
-    row.prompt_token = new_state.token
-    row.updated_at = now
-    row.expires_at = now + IDLE_TIMEOUT if new_state.active else None
-    row.last_inbound_at = now
-    session.flush()  # the state and whatever the turn added go first, as before
+    # The state and whatever the turn added go before the replies, as before.
+    saved_state.store(session, saved, new_row, person, new_state, now)
     key = f"{inbound.channel}:{inbound.provider_message_id}"
     outbox.enqueue_replies(
         session, inbound.channel, inbound.address, replies, key, now, turn.person

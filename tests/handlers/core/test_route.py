@@ -4,18 +4,18 @@ state, expiry, restarts and concurrent updates."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, func, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from conversations.catalog import load_catalog
 from conversations.engine import CONFIRM_STEP
 from conversations.messages import Channel, Inbound, Reply
+from handlers.core import saved_state
 from handlers.core.context import AppContext
 from handlers.core.route import handle_inbound
 from scheduler.duties import expire_idle_conversations
@@ -282,23 +282,24 @@ def test_two_sessions_updating_one_state_collide(
 
 
 @pytest.fixture
-def racing_writer(ctx: AppContext) -> Iterator[list[int]]:
-    """Before the first flush that updates a dialog, another writer changes that dialog."""
+def racing_writer(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Once a dialog has been read, another writer changes it before the turn writes it."""
     bumped: list[int] = []
+    load = saved_state.load
 
-    def bump(session: Session, _context: object, _instances: object) -> None:
-        for row in session.dirty:
-            if isinstance(row, ConversationState) and not bumped:
-                bumped.append(row.id)
-                session.connection().execute(
-                    update(ConversationState)
-                    .where(ConversationState.id == row.id)
-                    .values(version=ConversationState.version + 1)
-                )
+    def load_then_bump(session: Session, message: Inbound) -> Any:
+        person, saved = load(session, message)
+        if saved is not None and not bumped:
+            bumped.append(saved.id)
+            session.connection().execute(
+                update(ConversationState)
+                .where(ConversationState.id == saved.id)
+                .values(version=ConversationState.version + 1)
+            )
+        return person, saved
 
-    event.listen(ctx.sessions, "before_flush", bump)
-    yield bumped
-    event.remove(ctx.sessions, "before_flush", bump)
+    monkeypatch.setattr(saved_state, "load", load_then_bump)
+    return bumped
 
 
 def test_a_concurrent_update_is_retried_and_ends_consistent(
