@@ -6,11 +6,12 @@ pages and the security headers every dashboard response carries.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.dashboard import auth
 from bot.dashboard.deps import DashboardError, templates
@@ -29,6 +30,29 @@ SECURITY_HEADERS = {
         "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     ),
 }
+
+
+class SecurityHeaders:
+    """Sets SECURITY_HEADERS (replacing any the page set) on every HTTP response under
+    DASHBOARD_PATHS. A plain ASGI middleware: other requests, webhooks above all, pass straight
+    through, without BaseHTTPMiddleware's extra task and response stream per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(DASHBOARD_PATHS):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def render_error(request: Request, error: Exception) -> Response:
@@ -53,12 +77,4 @@ def install(app: FastAPI) -> None:
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(DashboardError, render_error)
 
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        if request.url.path.startswith(DASHBOARD_PATHS):
-            for name, value in SECURITY_HEADERS.items():
-                response.headers[name] = value
-        return response
+    app.add_middleware(SecurityHeaders)
