@@ -42,7 +42,7 @@ from twilio.request_validator import RequestValidator
 from bench.database import POSTGRES_URL
 from bench.fake_twilio import FakeTwilio
 from bench.measure import percentile
-from bench.roster import generate, kpm_phone
+from bench.roster import Roster, generate, kpm_phone
 from storage.db import create_db_engine
 from storage.migrate import upgrade
 from storage.models import Complaint, ConversationState, InboundMessage, OutboxMessage
@@ -438,30 +438,49 @@ async def run_floor(backend: str, opts: Options, processes: Processes) -> Result
     return result
 
 
+@dataclass
+class Bot:
+    process: subprocess.Popen[bytes]
+    base: str  # http://127.0.0.1:PORT
+    roster: Roster
+
+
+async def start_bot(name: str, url: str, logs: Path, processes: Processes, fake: FakeTwilio) -> Bot:
+    """The generated roster imported, then `pkh-bot run` on a free port, configured only by
+    the environment, sending to the fake Twilio; returns once it answers /healthz."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    roster = generate(SUPERVISORS, PENDAMPING_EACH)
+    csv = logs / "roster.csv"
+    csv.write_text(roster.csv)
+    env = {
+        "DATABASE_URL": url,
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_WHATSAPP_NUMBER": WHATSAPP_NUMBER,
+        "TWILIO_API_BASE_URL": fake.url,
+        "PUBLIC_BASE_URL": base,
+    }
+    report = processes.run({"DATABASE_URL": url}, [*pkh_bot(), "roster", "import", str(csv)])
+    print(f"  {report}")
+    argv = [*pkh_bot(), "run", "--host", "127.0.0.1", "--port", str(port)]
+    process = processes.start(name, env, argv)
+    try:
+        await wait_healthy(processes, process, base)
+    except BaseException:
+        processes.stop(process)
+        raise
+    return Bot(process, base, roster)
+
+
 async def run_bot(backend: str, opts: Options, processes: Processes, fake: FakeTwilio) -> Result:
     result = Result("pkh-bot")
     with fresh_database(backend, opts.postgres_url) as url:
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        roster = generate(SUPERVISORS, PENDAMPING_EACH)
-        csv = opts.logs / "roster.csv"
-        csv.write_text(roster.csv)
-        env = {
-            "DATABASE_URL": url,
-            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "TWILIO_WHATSAPP_NUMBER": WHATSAPP_NUMBER,
-            "TWILIO_API_BASE_URL": fake.url,
-            "PUBLIC_BASE_URL": base,
-        }
         print(f"# pkh-bot on {backend}")
-        report = processes.run({"DATABASE_URL": url}, [*pkh_bot(), "roster", "import", str(csv)])
-        print(f"  {report}")
-        argv = [*pkh_bot(), "run", "--host", "127.0.0.1", "--port", str(port)]
-        process = processes.start(f"pkh-bot-{backend}", env, argv)
+        bot = await start_bot(f"pkh-bot-{backend}", url, opts.logs, processes, fake)
+        process, base, roster = bot.process, bot.base, bot.roster
         engine = create_db_engine(url)
         try:
-            await wait_healthy(processes, process, base)
             signer = Signer(base)
             wait_on = fake if opts.wait == "reply" else None
             await drive(
@@ -578,7 +597,7 @@ async def bench(backends: list[str], opts: Options, processes: Processes) -> lis
     return lines
 
 
-def _raise_on_sigterm(signum: int, _frame: FrameType | None) -> None:
+def raise_on_sigterm(signum: int, _frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
@@ -601,7 +620,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--senders must be at least 1 and --concurrency within 1..256")
     senders = QUICK_SENDERS if args.quick else args.senders
     backends = ["sqlite", "postgres"] if args.db == "both" else [args.db]
-    signal.signal(signal.SIGTERM, _raise_on_sigterm)
+    signal.signal(signal.SIGTERM, raise_on_sigterm)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in background
     per_sender = len(complaint_texts(0, "", ""))
     with tempfile.TemporaryDirectory(prefix="pkh-webhook-logs-") as logs:
