@@ -53,6 +53,20 @@ def _reset_postgres(url: str) -> None:
 
 
 @contextmanager
+def existing(postgres_url: str = POSTGRES_URL) -> Iterator[Bench]:
+    """A PostgreSQL database loaded before, kept as it is (migrated to the newest schema)."""
+    upgrade(postgres_url)
+    engine = create_db_engine(postgres_url)
+    clock = Clock()
+    try:
+        yield Bench(
+            "postgres", engine, AppContext(make_session_factory(engine), clock=clock), clock
+        )
+    finally:
+        engine.dispose()
+
+
+@contextmanager
 def fresh(backend: str, postgres_url: str = POSTGRES_URL) -> Iterator[Bench]:
     """A new SQLite file, or PostgreSQL with its public schema dropped; then every migration."""
     with tempfile.TemporaryDirectory(prefix="pkh-bench-") as tmp:

@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import inspect, text
 
-from bench.database import START, Bench, fresh
+from bench.database import START, Bench, existing, fresh
 from handlers.calendar import at_local, holiday_name, occurrence_date
 from handlers.reports.notice import NOTICE_AT, NOTICE_KIND, first_working_day
 from handlers.supervision.planning import (
@@ -352,10 +352,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of national size")
     parser.add_argument("--postgres-url", default=POSTGRES_URL)
     parser.add_argument("--no-ticks", action="store_true", help="only load the data")
+    parser.add_argument(
+        "--ticks-only",
+        action="store_true",
+        help="only the ticks, on data loaded before with --no-ticks (they change it: load "
+        "again before another run)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     from bench import ticks
 
+    if args.ticks_only:
+        with existing(args.postgres_url) as bench:
+            ticks.national_ticks(bench)
+        return 0
     with fresh("postgres", args.postgres_url) as bench:
         started = time.perf_counter()
         counts = seed(bench, args.scale)

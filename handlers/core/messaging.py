@@ -45,7 +45,7 @@ class Messenger:
         about: str | None = None,
         kind: str = "notification",
         **params: object,
-    ) -> OutboxMessage:
+    ) -> OutboxMessage | None:
         """Tell a member of staff `key` from the catalog, on their best channel."""
         return self.tell_text(
             person, self.ctx.catalog(key, **params), about=about or key, kind=kind
@@ -53,7 +53,7 @@ class Messenger:
 
     def tell_text(
         self, person: Person, text: str, *, about: str, kind: str = "notification"
-    ) -> OutboxMessage:
+    ) -> OutboxMessage | None:
         """Tell a member of staff a text already put together (e.g. a lead and a body)."""
         idempotency = self.key(f"{about}:{person.id}")
         return outbox.notify(
@@ -63,7 +63,7 @@ class Messenger:
     def tell_address(
         self, channel: str, address: str, key: str, *, about: str | None = None,
         kind: str = "notification", **params: object,
-    ) -> OutboxMessage:  # fmt: skip
+    ) -> OutboxMessage | None:  # fmt: skip
         """Tell whoever writes from (channel, address), e.g. a complaint's reporter."""
         reply = Reply(self.ctx.catalog(key, **params))
         idempotency = self.key(f"{about or key}:{address}")
@@ -82,7 +82,7 @@ class Messenger:
         about: str | None = None,
         kind: str = "alert",
         **params: object,
-    ) -> OutboxMessage:
+    ) -> OutboxMessage | None:
         """Ask a member of staff to choose; the answer, however late, goes to `on_answer`."""
         text = self.ctx.catalog(key, **params)
         return self.ask_text(
@@ -99,7 +99,7 @@ class Messenger:
         *,
         about: str,
         kind: str = "alert",
-    ) -> OutboxMessage:
+    ) -> OutboxMessage | None:
         reply = prompts.make_prompt(
             self.session, person, on_answer, entity_id, text, options, self.now
         )
@@ -111,7 +111,7 @@ class Messenger:
     def ask_address(
         self, channel: str, address: str, key: str, options: Sequence[Option], on_answer: str,
         entity_id: int, *, about: str | None = None, kind: str = "alert", **params: object,
-    ) -> OutboxMessage:  # fmt: skip
+    ) -> OutboxMessage | None:  # fmt: skip
         """Ask whoever writes from (channel, address) to choose, e.g. a reporter to rate."""
         text = self.ctx.catalog(key, **params)
         reply = prompts.make_prompt(

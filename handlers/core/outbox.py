@@ -4,17 +4,47 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from conversations.messages import Channel, Reply
+from handlers.core import bulk
 from storage.models import OutboxMessage, OutboxStatus, Person
 
 # The pseudo-channel of a notification that no configured channel can carry: its row is stored
 # failed at once (it says what was not delivered, to whom and why) and no sender ever claims it.
 NO_CHANNEL = "none"
 UNREACHED = "no configured channel reaches this person"
+_INSERT = insert(OutboxMessage.__table__)  # built once: replies are queued on every message
+
+
+def _values(
+    channel: str,
+    address: str,
+    reply: Reply,
+    idempotency_key: str,
+    now: datetime,
+    person_id: int | None,
+    kind: str,
+) -> dict[str, Any]:
+    """One outbox row as plain values; a row no channel can carry is stored failed, without
+    secrets (it is never sent, so nothing may keep a secret in it)."""
+    unreached = channel == NO_CHANNEL
+    return {
+        "channel": channel,
+        "address": address,
+        "person_id": person_id,
+        "kind": kind,
+        "payload": (reply.without_secrets() if unreached else reply).to_payload(),
+        "idempotency_key": idempotency_key,
+        "status": OutboxStatus.FAILED if unreached else OutboxStatus.PENDING,
+        "last_error": UNREACHED if unreached else None,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
 
 
 def enqueue(
@@ -26,22 +56,15 @@ def enqueue(
     now: datetime,
     person: Person | None = None,
     kind: str = "reply",
-) -> OutboxMessage:
-    if channel == NO_CHANNEL:
-        reply = reply.without_secrets()  # never sent, so nothing may keep a secret in it
-    row = OutboxMessage(
-        channel=channel,
-        address=address,
-        person_id=person.id if person else None,
-        kind=kind,
-        payload=reply.to_payload(),
-        idempotency_key=idempotency_key,
-        next_attempt_at=now,
-        created_at=now,
+) -> OutboxMessage | None:
+    """Queue one message in the caller's transaction: the row, or None inside
+    `bulk.together` (where it is written with the others on the way out)."""
+    values = _values(
+        channel, address, reply, idempotency_key, now, person.id if person else None, kind
     )
-    if channel == NO_CHANNEL:
-        row.status = OutboxStatus.FAILED
-        row.last_error = UNREACHED
+    if bulk.keep(session, OutboxMessage.__table__, values):
+        return None
+    row = OutboxMessage(**values)
     session.add(row)
     return row
 
@@ -62,26 +85,11 @@ def enqueue_replies(
     did when everything was flushed at commit."""
     if not replies:
         return
-    if channel == NO_CHANNEL:  # stored failed, without secrets: `enqueue` knows how
-        for index, reply in enumerate(replies):
-            enqueue(session, channel, address, reply, f"{key_prefix}:{index}", now, person)
-        return
     person_id = person.id if person else None
     session.execute(
-        insert(OutboxMessage.__table__),
+        _INSERT,
         [
-            {
-                "channel": channel,
-                "address": address,
-                "person_id": person_id,
-                "kind": "reply",
-                "payload": reply.to_payload(),
-                "idempotency_key": f"{key_prefix}:{index}",
-                "status": OutboxStatus.PENDING,
-                "attempts": 0,
-                "next_attempt_at": now,
-                "created_at": now,
-            }
+            _values(channel, address, reply, f"{key_prefix}:{index}", now, person_id, "reply")
             for index, reply in enumerate(replies)
         ],
     )
@@ -127,7 +135,7 @@ def notify(
     now: datetime,
     channels: tuple[str, ...],
     kind: str = "notification",
-) -> OutboxMessage:
+) -> OutboxMessage | None:
     channel, address = route_for(person, channels)
     return enqueue(session, channel, address, reply, idempotency_key, now, person, kind)
 

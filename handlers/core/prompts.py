@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from conversations.choices import match_option
 from conversations.engine import split_choice
 from conversations.messages import Inbound, Option, Reply
+from handlers.core import bulk
 from storage.models import ActionPrompt, Person
 
 # Dialog tokens are hex; a prompt's token starts with a letter that hex never has.
@@ -56,18 +57,19 @@ def make_prompt(
 
     Staff are addressed as a person; the public by the channel and address they wrote from."""
     token = TOKEN_PREFIX + secrets.token_hex(4)
-    session.add(
-        ActionPrompt(
-            token=token,
-            person_id=person.id if person else None,
-            channel=None if person else channel,
-            address=None if person else address,
-            action=action,
-            entity_id=entity_id,
-            options={"items": [{"value": o.value, "label": o.label} for o in options]},
-            created_at=now,
-        )
-    )
+    values = {
+        "token": token,
+        "person_id": person.id if person else None,
+        "channel": None if person else channel,
+        "address": None if person else address,
+        "action": action,
+        "entity_id": entity_id,
+        "options": {"items": [{"value": o.value, "label": o.label} for o in options]},
+        "created_at": now,
+        "answered_at": None,
+    }
+    if not bulk.keep(session, ActionPrompt.__table__, values):
+        session.add(ActionPrompt(**values))
     return Reply(text, tuple(options), token)
 
 

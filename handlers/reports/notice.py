@@ -24,7 +24,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, String, and_, cast, literal, select
 from sqlalchemy.orm import Session
 
 from conversations.messages import Reply
@@ -65,49 +65,60 @@ def due_window(now: datetime, timezone: str) -> tuple[datetime, date] | None:
 
 
 def send_monthly_notices(ctx: AppContext, session: Session, now: datetime) -> int:
-    """Queue this month's notice for everyone it is due for and not yet sent to; the count."""
+    """Queue this month's notice for everyone it is due for and not yet sent to; the count.
+
+    Per time zone in use, only while a notice is due there, and only the people without this
+    month's marker are read: a tick with nothing to send costs one small query."""
     if not ctx.monthly_notice:
         return 0
-    windows: dict[str, tuple[datetime, date] | None] = {}
-    due_people: list[tuple[Person, datetime, date]] = []
-    people = session.scalars(
-        select(Person)
-        .where(Person.active.is_(True), Person.role.in_(NOTICE_ROLES))
-        .order_by(Person.id)
-    ).all()
-    for person in people:
-        if person.timezone not in windows:
-            windows[person.timezone] = due_window(now, person.timezone)
-        window = windows[person.timezone]
-        if window is not None:
-            due_people.append((person, *window))
-    if not due_people:
-        return 0
-    keys = [notice_key(person, month) for person, _, month in due_people]
-    sent_before = set(
-        session.scalars(select(ScheduledMessage.key).where(ScheduledMessage.key.in_(keys)))
-    )
+    zones = session.scalars(select(Person.timezone).where(_notified()).distinct()).all()
     sent = 0
-    for person, due, month in due_people:
-        key = notice_key(person, month)
-        if key in sent_before:
+    for zone in sorted(zones):
+        window = due_window(now, zone)
+        if window is None:
             continue
-        reply = notice_reply(ctx, session, person, now, month)
-        outbox.notify(session, person, reply, key, now, ctx.channels, kind=NOTICE_KIND)
-        session.add(
-            ScheduledMessage(
-                key=key,
-                person_id=person.id,
-                kind=NOTICE_KIND,
-                due_at=due,
-                status=ScheduledStatus.SENT,
-                sent_at=now,
-                payload={"month": f"{month:%Y-%m}"},
+        due, month = window
+        marker = (
+            literal(f"{NOTICE_KIND}:", String) + cast(Person.id, String) + f":{month:%Y-%m}"
+        )  # notice_key in SQL
+        people = session.scalars(
+            select(Person)
+            .where(
+                _notified(),
+                Person.timezone == zone,
+                ~select(ScheduledMessage.id).where(ScheduledMessage.key == marker).exists(),
             )
-        )
-        sent += 1
+            .order_by(Person.id)
+        ).all()
+        for person in people:
+            _send_notice(ctx, session, person, now, due, month)
+            sent += 1
     session.flush()
     return sent
+
+
+def _notified() -> ColumnElement[bool]:
+    return and_(Person.active.is_(True), Person.role.in_(NOTICE_ROLES))
+
+
+def _send_notice(
+    ctx: AppContext, session: Session, person: Person, now: datetime, due: datetime, month: date
+) -> None:
+    """The notice, and its marker (already sent) in the same transaction."""
+    key = notice_key(person, month)
+    reply = notice_reply(ctx, session, person, now, month)
+    outbox.notify(session, person, reply, key, now, ctx.channels, kind=NOTICE_KIND)
+    session.add(
+        ScheduledMessage(
+            key=key,
+            person_id=person.id,
+            kind=NOTICE_KIND,
+            due_at=due,
+            status=ScheduledStatus.SENT,
+            sent_at=now,
+            payload={"month": f"{month:%Y-%m}"},
+        )
+    )
 
 
 def notice_reply(

@@ -7,7 +7,7 @@ Pendamping with no session ahead are listed apart. Who appears is the access pol
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -160,21 +160,27 @@ def _session_heading(turn: Turn, row: SupervisionSession) -> str:
     )
 
 
-def discussion_line(
-    session: Session, t: Catalog, supervisor: Person, people: Iterable[Person]
-) -> str | None:
-    """The day-before reminder's count of cases "perlu dibahas" among the session's pendamping
-    (those the policy still lets the supervisor read), or None when there are none."""
-    ids = [p.id for p in people if access.may_give_feedback(supervisor, p)]
+def discussion_counts(session: Session, pendamping_ids: Iterable[int]) -> dict[int, int]:
+    """Cases "perlu dibahas" per pendamping, for a whole batch of reminders in one query."""
+    ids = sorted(set(pendamping_ids))
     if not ids:
-        return None
-    count = session.scalar(
-        select(func.count())
-        .select_from(Case)
+        return {}
+    rows = session.execute(
+        select(Case.pendamping_id, func.count())
         .where(
             Case.pendamping_id.in_(ids),
             Case.status == CaseStatus.ACTIVE,
             Case.needs_discussion.is_(True),
         )
+        .group_by(Case.pendamping_id)
     )
+    return {pendamping_id: count for pendamping_id, count in rows}
+
+
+def discussion_line(
+    t: Catalog, supervisor: Person, people: Iterable[Person], counts: Mapping[int, int]
+) -> str | None:
+    """The day-before reminder's count of cases "perlu dibahas" among the session's pendamping
+    (those the policy still lets the supervisor read), from `discussion_counts`; None if none."""
+    count = sum(counts.get(p.id, 0) for p in people if access.may_give_feedback(supervisor, p))
     return t("case_agenda.reminder_count", count=count) if count else None

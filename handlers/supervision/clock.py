@@ -9,21 +9,22 @@ day-before reminder that is late (the service was down) still goes until the "so
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, selectinload
 
 from conversations.catalog import in_sentence
 from conversations.messages import Option, Reply
 from handlers.calendar import local_clock
-from handlers.core import audit, outbox
+from handlers.core import audit, bulk, outbox
 from handlers.core.context import AppContext
 from handlers.core.messaging import Messenger
-from handlers.supervision.agenda import discussion_line
+from handlers.supervision.agenda import discussion_counts, discussion_line
 from handlers.supervision.digest import digest
 from handlers.supervision.planning import DIGEST_SLACK, REMINDER_LEAD, local_date, plan_all
 from handlers.supervision.states import RECORD_ACTION, REMINDER_ACTION, agreed_people
@@ -71,19 +72,20 @@ def send_due(ctx: AppContext, session: Session, now: datetime, other_digests: Ot
             )
             .options(
                 # Everything a reminder names, loaded with the batch: a lazy load per row would
-                # also flush the batch's outbox rows one reminder at a time.
-                joinedload(ScheduledMessage.person),
-                joinedload(ScheduledMessage.session)
-                .joinedload(SupervisionSession.agreement)
-                .joinedload(Agreement.supervisor),
-                joinedload(ScheduledMessage.session)
-                .joinedload(SupervisionSession.agreement)
+                # also flush the batch's outbox rows one reminder at a time. One IN query per
+                # relation: each person, session and agreement is read once, not once per row.
+                selectinload(ScheduledMessage.person),
+                selectinload(ScheduledMessage.session)
+                .selectinload(SupervisionSession.agreement)
+                .selectinload(Agreement.supervisor),
+                selectinload(ScheduledMessage.session)
+                .selectinload(SupervisionSession.agreement)
                 .selectinload(Agreement.participants)
-                .joinedload(AgreementParticipant.person),
+                .selectinload(AgreementParticipant.person),
             )
             .order_by(ScheduledMessage.due_at, ScheduledMessage.id)
             .limit(SEND_BATCH)
-            .with_for_update(skip_locked=True, of=ScheduledMessage)
+            .with_for_update(skip_locked=True)
         ).all()
         sent += _send_batch(ctx, session, rows, now, other_digests)
         if len(rows) < SEND_BATCH:
@@ -98,22 +100,36 @@ def _send_batch(
     now: datetime,
     other_digests: OtherDigests,
 ) -> int:
-    sent = 0
-    for row in rows:
-        if _passed(row, now, other_digests):
-            row.status = ScheduledStatus.PASSED
-            audit.record(session, "reminder.passed", "scheduled_message", row.id, kind=row.kind)
-            continue
-        # The row's key names the session and its time (or the digest's day): a tick run twice,
-        # or a session moved and back, queues nothing twice.
-        out = Messenger(session, ctx, now, f"scheduled:{row.key}")
-        if not _send(out, row, other_digests):
-            row.status = ScheduledStatus.DROPPED
-            continue
-        row.status, row.sent_at = ScheduledStatus.SENT, now
-        sent += 1
+    # The day-before reminders' "perlu dibahas" counts, for the whole batch in one query.
+    with session.no_autoflush:  # it reads cases, which sending reminders does not change
+        counts = discussion_counts(session, _discussed_ids(rows))
+    outcomes: dict[str, list[int]] = defaultdict(list)
+    with bulk.together(session):  # the batch's outbox rows in one INSERT
+        for row in rows:
+            if _passed(row, now, other_digests):
+                outcomes[ScheduledStatus.PASSED].append(row.id)
+                audit.record(session, "reminder.passed", "scheduled_message", row.id, kind=row.kind)
+                continue
+            # The row's key names the session and its time (or the digest's day): a tick run
+            # twice, or a session moved and back, queues nothing twice.
+            out = Messenger(session, ctx, now, f"scheduled:{row.key}")
+            sent_now = _send(out, row, other_digests, counts)
+            outcomes[ScheduledStatus.SENT if sent_now else ScheduledStatus.DROPPED].append(row.id)
+    _mark(session, outcomes, now)
+    return len(outcomes[ScheduledStatus.SENT])
+
+
+def _mark(session: Session, outcomes: Mapping[str, list[int]], now: datetime) -> None:
+    """One UPDATE per outcome for the whole batch (the claimed rows are locked by this
+    transaction), after everything the batch queued is flushed."""
     session.flush()
-    return sent
+    table = ScheduledMessage.__table__
+    for status, ids in outcomes.items():
+        if ids:
+            sent_at = {"sent_at": now} if status == ScheduledStatus.SENT else {}
+            session.execute(
+                update(table).where(table.c.id.in_(ids)).values(status=status, **sent_at)
+            )
 
 
 def _passed(row: ScheduledMessage, now: datetime, other_digests: OtherDigests) -> bool:
@@ -129,7 +145,21 @@ def _passed(row: ScheduledMessage, now: datetime, other_digests: OtherDigests) -
     return False
 
 
-def _send(out: Messenger, row: ScheduledMessage, other_digests: OtherDigests) -> bool:
+def _discussed_ids(rows: Sequence[ScheduledMessage]) -> set[int]:
+    """The pendamping of the sessions whose supervisor gets a day-before reminder in `rows`."""
+    return {
+        person.id
+        for row in rows
+        if row.kind == ScheduledKind.DAY_BEFORE
+        and row.session is not None
+        and row.person_id == row.session.agreement.supervisor_id
+        for person in agreed_people(row.session.agreement)
+    }
+
+
+def _send(
+    out: Messenger, row: ScheduledMessage, other_digests: OtherDigests, counts: Mapping[int, int]
+) -> bool:
     """Queue what a due row says, if it still applies; False when it no longer does."""
     ctx, session, now = out.ctx, out.session, out.now
     person, target = row.person, row.session
@@ -154,11 +184,14 @@ def _send(out: Messenger, row: ScheduledMessage, other_digests: OtherDigests) ->
         return True
     if target is None or target.status in CALLED_OFF:
         return False
-    return _send_about_session(out, row, target)
+    return _send_about_session(out, row, target, counts)
 
 
-def _send_about_session(out: Messenger, row: ScheduledMessage, target: SupervisionSession) -> bool:
-    """A reminder of a session, or the supervisor's request to record it."""
+def _send_about_session(
+    out: Messenger, row: ScheduledMessage, target: SupervisionSession, counts: Mapping[int, int]
+) -> bool:
+    """A reminder of a session, or the supervisor's request to record it; `counts` are the
+    batch's "perlu dibahas" counts per pendamping."""
     ctx, session, now = out.ctx, out.session, out.now
     t, person = ctx.catalog, row.person
     about, kind = row.kind, KIND
@@ -184,10 +217,7 @@ def _send_about_session(out: Messenger, row: ScheduledMessage, target: Supervisi
             people = agreed_people(agreement)
             lines = [t(f"{lead}_supervisor", **when, names=", ".join(p.name for p in people))]
             if row.kind == ScheduledKind.DAY_BEFORE:  # with the agenda's "perlu dibahas" count
-                # It counts cases, which sending reminders does not change: no need to flush
-                # the batch's outbox rows before it (they go in together at the end).
-                with session.no_autoflush:
-                    lines.append(discussion_line(session, t, person, people) or "")
+                lines.append(discussion_line(t, person, people, counts) or "")
             out.tell_text(person, "\n".join(filter(None, lines)), about=about, kind=kind)
             return True
         options = [

@@ -323,34 +323,44 @@ def plan_all(ctx: AppContext, session: Session, now: datetime) -> int:
 
 
 def _plan_digests(session: Session, now: datetime) -> None:
-    """This week's and next week's Monday digest for every active supervisor, once."""
-    existing = set(
-        session.scalars(
-            select(ScheduledMessage.key).where(
-                ScheduledMessage.kind == ScheduledKind.DIGEST,
-                ScheduledMessage.due_at >= now - DIGEST_SLACK,
-            )
-        )
-    )
-    for supervisor in session.scalars(
-        select(Person).where(Person.role == Role.SUPERVISOR, Person.active.is_(True))
-    ):
-        zone = ZoneInfo(supervisor.timezone)
+    """This week's and next week's Monday digest for every active supervisor, once.
+
+    Only supervisors still without next week's digest are read (one query per time zone in
+    use), so a tick costs nothing more once a week's digests are planned."""
+    zones = session.scalars(
+        select(Person.timezone)
+        .where(Person.role == Role.SUPERVISOR, Person.active.is_(True))
+        .distinct()
+    ).all()
+    for zone_name in zones:
+        zone = ZoneInfo(zone_name)
         local_today = now.astimezone(zone).date()
         monday = local_today - timedelta(days=local_today.weekday())
-        for week_start in (monday, monday + timedelta(days=7)):
-            due = datetime.combine(week_start, DIGEST_AT, zone).astimezone(UTC)
-            key = f"digest:{supervisor.id}:{week_start.isoformat()}"
-            if due >= now - DIGEST_SLACK and key not in existing:
-                schedule(
-                    session,
-                    supervisor,
-                    ScheduledKind.DIGEST,
-                    due,
-                    key,
-                    fresh=True,
-                    week_start=week_start.isoformat(),
+        weeks = {
+            week: datetime.combine(week, DIGEST_AT, zone).astimezone(UTC)
+            for week in (monday, monday + timedelta(days=7))
+        }
+        next_due = weeks[monday + timedelta(days=7)]
+        unplanned = session.scalars(
+            select(Person).where(
+                Person.role == Role.SUPERVISOR,
+                Person.active.is_(True),
+                Person.timezone == zone_name,
+                ~select(ScheduledMessage.id)
+                .where(
+                    ScheduledMessage.person_id == Person.id,
+                    ScheduledMessage.kind == ScheduledKind.DIGEST,
+                    ScheduledMessage.due_at >= next_due,
                 )
+                .exists(),
+            )
+        ).all()
+        for supervisor in unplanned:
+            for week_start, due in weeks.items():
+                if due >= now - DIGEST_SLACK:
+                    key = f"digest:{supervisor.id}:{week_start.isoformat()}"
+                    week = week_start.isoformat()
+                    schedule(session, supervisor, ScheduledKind.DIGEST, due, key, week_start=week)
 
 
 def schedule_followups(

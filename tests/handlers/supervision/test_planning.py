@@ -311,3 +311,51 @@ def test_a_request_is_not_sent_to_an_inactive_supervisor(
     assert dewi.inbox() == []
     with ctx.sessions() as session:
         assert session.scalars(select(Agreement)).all() == []
+
+
+def digest_keys(ctx: AppContext) -> list[tuple[str, datetime]]:
+    with ctx.sessions() as session:
+        rows = session.execute(
+            select(ScheduledMessage.key, ScheduledMessage.due_at)
+            .where(ScheduledMessage.kind == "digest")
+            .order_by(ScheduledMessage.key)
+        ).all()
+        return [(key, due.replace(tzinfo=UTC) if due.tzinfo is None else due) for key, due in rows]
+
+
+def test_each_supervisor_gets_each_monday_digest_planned_once_in_their_own_time(
+    demo_roster: None, ctx: AppContext, clock: Clock
+) -> None:
+    """Wednesday: next Monday's digest is planned (this Monday's is over a day late). A
+    supervisor added later in another time zone gets theirs at 07:00 their time on the next
+    tick; ticks after that plan nothing more until a new week begins in each zone."""
+    dewi = person_id(ctx, DEWI)
+    tick(ctx, clock, datetime(2026, 12, 2, 3, tzinfo=UTC))  # Wednesday 10:00 WIB
+    assert digest_keys(ctx) == [(f"digest:{dewi}:2026-12-07", datetime(2026, 12, 7, 0, tzinfo=UTC))]
+    with ctx.sessions.begin() as session:
+        wulan = Person(role="supervisor", name="Wulan Sari", phone=to_e164("081299990001"),
+                       kabupaten="Makassar", kecamatan="Tamalate", provinsi="Sulawesi Selatan",
+                       timezone="Asia/Makassar")  # fmt: skip
+        session.add(wulan)
+        session.flush()
+        wulan_id = wulan.id
+    tick(ctx, clock, datetime(2026, 12, 2, 4, tzinfo=UTC))
+    tick(ctx, clock, datetime(2026, 12, 2, 5, tzinfo=UTC))
+    assert digest_keys(ctx) == [
+        (f"digest:{dewi}:2026-12-07", datetime(2026, 12, 7, 0, tzinfo=UTC)),
+        (f"digest:{wulan_id}:2026-12-07", datetime(2026, 12, 6, 23, tzinfo=UTC)),  # 07:00 WITA
+    ]
+    # Monday 00:30 WITA is still Sunday in WIB: only Wulan's week has begun.
+    tick(ctx, clock, datetime(2026, 12, 6, 16, 30, tzinfo=UTC))
+    assert [key for key, _ in digest_keys(ctx)] == [
+        f"digest:{dewi}:2026-12-07",
+        f"digest:{wulan_id}:2026-12-07",
+        f"digest:{wulan_id}:2026-12-14",
+    ]
+    tick(ctx, clock, datetime(2026, 12, 6, 17, 30, tzinfo=UTC))  # Monday 00:30 WIB
+    assert [key for key, _ in digest_keys(ctx)][-3:] == [
+        f"digest:{dewi}:2026-12-14",
+        f"digest:{wulan_id}:2026-12-07",
+        f"digest:{wulan_id}:2026-12-14",
+    ]
+    assert len(digest_keys(ctx)) == 4
