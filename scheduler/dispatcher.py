@@ -1,23 +1,18 @@
 """The outbox dispatcher: claim due rows, send them through their channel, record what happened.
 
-Claiming marks rows `sending` with a lease (the next-attempt time) in a short transaction, using
-FOR UPDATE SKIP LOCKED on PostgreSQL and, for SQLite (which ignores FOR UPDATE), an UPDATE that
-only matches the rows as they were read, so that two workers never take the same row; a worker
-that dies mid-send leaves a lease that expires, and the row is sent again (at least once). Each
-channel is claimed and sent separately, so a channel that is down only delays its own rows.
-Messages to one address go out in the order they were queued: while one waits for a retry, the
-later ones to that address wait with it (see `claim`). Different addresses of a batch are sent
-side by side, up to the sender's `concurrency` (a WhatsApp number takes 80 messages a second,
-one at a time a provider's round trip would allow a few).
+Claiming (`scheduler.claims`) marks rows `sending` under a lease (the next-attempt time), so that
+two workers never take the same row; a worker that dies mid-send leaves a lease that expires,
+and the row is sent again (at least once). Each channel is claimed and sent separately, so a
+channel that is down only delays its own rows. Messages to one address go out in the order they
+were queued: while one waits for a retry, the later ones to that address wait with it.
+Different addresses of a batch are sent side by side, up to the sender's `concurrency` (a
+WhatsApp number takes 80 messages a second, one at a time a provider's round trip would allow a
+few).
 
 The cost is per batch, not per row: a claim is three statements for up to `BATCH_PER_CHANNEL`
-rows (read and lock, the per-address check, one UPDATE), and the rows sent are marked `sent`
-together, in one transaction, at the end of the batch or every `MARK_EVERY` while a slow channel
-is still sending, so a worker killed mid-batch sends again at most what it sent in that interval.
-
-Why this module is long: the claim, the send loop and the marks keep one set of invariants
-together (per-address order, the lease, at least once, secrets dropped once done); split, each
-part would have to restate the others' rules.
+rows, and the rows sent are marked `sent` together, in one transaction, at the end of the batch
+or every `MARK_EVERY` while a slow channel is still sending, so a worker killed mid-batch sends
+again at most what it sent in that interval.
 """
 
 from __future__ import annotations
@@ -30,11 +25,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, literal_column, select, tuple_, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from conversations.messages import Channel, Reply
+from conversations.messages import Channel
 from handlers.core import outbox
+from scheduler.claims import LEASE, claim  # noqa: F401  (LEASE: read here by tests)
 from scheduler.senders import (
     Outgoing,
     PermanentSendError,
@@ -44,7 +40,7 @@ from scheduler.senders import (
     TransientSendError,
     concurrency_of,
 )
-from storage.db import is_postgres, transaction
+from storage.db import transaction
 from storage.models import OutboxMessage, OutboxStatus, Person
 
 log = logging.getLogger(__name__)
@@ -52,26 +48,8 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 BACKOFF_BASE = timedelta(seconds=10)
 BACKOFF_CAP = timedelta(hours=1)
-LEASE = timedelta(minutes=2)
 BATCH_PER_CHANNEL = 50
 MARK_EVERY = 0.25  # seconds: the most a slow channel's sent rows wait to be marked
-UNSENT = (OutboxStatus.PENDING, OutboxStatus.SENDING)
-# Written out, not bound: only then can SQLite (and PostgreSQL's generic plans) prove that the
-# partial index of unsent rows (`ix_outbox_unsent_by_address`) serves the query.
-_UNSENT_SQL = [literal_column(f"'{status}'") for status in UNSENT]
-# Read as plain rows, not ORM objects: a claim needs these and nothing else.
-_CLAIMED = (
-    OutboxMessage.id,
-    OutboxMessage.channel,
-    OutboxMessage.address,
-    OutboxMessage.payload,
-    OutboxMessage.kind,
-    OutboxMessage.idempotency_key,
-    OutboxMessage.person_id,
-    OutboxMessage.status,
-    OutboxMessage.attempts,
-    OutboxMessage.next_attempt_at,
-)
 
 
 @dataclass
@@ -91,145 +69,6 @@ class DispatchReport:
 
 def backoff(attempt: int) -> timedelta:
     return min(BACKOFF_BASE * (2 ** max(attempt - 1, 0)), BACKOFF_CAP)
-
-
-def claim(
-    sessions: sessionmaker[Session], channel: str, now: datetime, limit: int
-) -> list[Outgoing]:
-    """Take up to `limit` due rows of `channel`, oldest first, under a lease.
-
-    A row is not taken while an earlier unsent row to the same address waits (for its retry, or
-    in another worker's hands), so each address gets its messages in order; a failed row holds
-    nothing back, and a waiting one holds back only its own address.
-    """
-    # Addresses with an unsent row that is not due: waiting for its retry, or out under another
-    # worker's lease. Such a row is always the earliest unsent one to its address (a later one
-    # is never taken while an earlier one is unsent, see `_taken_by_others`), so every due row
-    # to these addresses waits behind it. One pass over the unsent rows, not one per candidate.
-    waiting = select(OutboxMessage.address).where(
-        OutboxMessage.channel == channel,
-        OutboxMessage.status.in_(_UNSENT_SQL),
-        OutboxMessage.next_attempt_at > now,
-    )
-    with transaction(sessions) as session:
-        picked = (
-            select(OutboxMessage.id)
-            .where(
-                OutboxMessage.channel == channel,
-                OutboxMessage.status.in_(_UNSENT_SQL),
-                OutboxMessage.next_attempt_at <= now,
-                OutboxMessage.address.not_in(waiting),
-            )
-            # `id + 0`: read the unsent rows through their partial index and keep the oldest,
-            # never walk the primary key in id order past every row ever sent (the plan the
-            # statistics pick once most of the table is sent). The cost grows with the queue,
-            # not with the history, whatever the statistics say; only ids are sorted.
-            .order_by(OutboxMessage.id + 0)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        rows = session.execute(
-            select(*_CLAIMED).where(OutboxMessage.id.in_(picked)).order_by(OutboxMessage.id)
-        ).all()
-        ahead = _taken_by_others(session, channel, rows)
-        # An earlier one to this address is in another worker's hands: leave the later ones.
-        free = [row for row in rows if ahead.get(row.address, row.id) >= row.id]
-        taken = _take(session, free, now)
-        return [
-            Outgoing(
-                row.id,
-                row.channel,
-                row.address,
-                Reply.from_payload(row.payload),
-                row.kind,
-                row.idempotency_key,
-                row.person_id,
-                row.attempts + 1,
-            )
-            for row in free
-            if row.id in taken
-        ]
-
-
-def _taken_by_others(session: Session, channel: str, rows: Sequence[Row[Any]]) -> dict[str, int]:
-    """Per address among `rows`, the oldest earlier unsent row that is not among them: another
-    worker holds it (SKIP LOCKED passed it by), so the later ones must wait for it."""
-    if not rows:
-        return {}
-    found = session.execute(
-        select(OutboxMessage.address, func.min(OutboxMessage.id))
-        .where(
-            OutboxMessage.channel == channel,
-            OutboxMessage.address.in_({row.address for row in rows}),
-            OutboxMessage.status.in_(_UNSENT_SQL),
-            OutboxMessage.id < rows[-1].id,
-            OutboxMessage.id.not_in([row.id for row in rows]),
-        )
-        .group_by(OutboxMessage.address)
-    )
-    return {address: first for address, first in found}
-
-
-def _take(session: Session, rows: Sequence[Row[Any]], now: datetime) -> set[int]:
-    """Mark `rows` `sending` under a lease in one UPDATE; the ids taken.
-
-    On PostgreSQL the rows are locked (FOR UPDATE), so all are taken. SQLite ignores FOR
-    UPDATE: another worker may have claimed some since they were read, so only rows still as
-    they were read are taken, and a row taken after one to the same address that was not is
-    given back at once (the later ones to an address never go beside an earlier one).
-    """
-    if not rows:
-        return set()
-    statement = update(OutboxMessage).values(
-        status=OutboxStatus.SENDING,
-        attempts=OutboxMessage.attempts + 1,
-        next_attempt_at=now + LEASE,
-    )
-    if is_postgres(session.get_bind()):
-        guard = OutboxMessage.id.in_([row.id for row in rows])
-    else:
-        guard = tuple_(
-            OutboxMessage.id,
-            OutboxMessage.status,
-            OutboxMessage.attempts,
-            OutboxMessage.next_attempt_at,
-        ).in_([(row.id, row.status, row.attempts, row.next_attempt_at) for row in rows])
-    taken = set(
-        session.scalars(
-            statement.where(guard)
-            .returning(OutboxMessage.id)
-            .execution_options(synchronize_session=False)
-        )
-    )
-    if len(taken) == len(rows):
-        return taken
-    first_missed: dict[str, int] = {}
-    for row in rows:
-        if row.id not in taken:
-            first_missed.setdefault(row.address, row.id)
-    give_back = [
-        row for row in rows if row.id in taken and first_missed.get(row.address, row.id) < row.id
-    ]
-    if give_back:
-        session.connection().execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == bindparam("row_id"))
-            .values(
-                status=bindparam("was_status"),
-                attempts=bindparam("was_attempts"),
-                next_attempt_at=bindparam("was_due"),
-            ),
-            [
-                {
-                    "row_id": row.id,
-                    "was_status": row.status,
-                    "was_attempts": row.attempts,
-                    "was_due": row.next_attempt_at,
-                }
-                for row in give_back
-            ],
-        )
-    return taken - {row.id for row in give_back}
 
 
 def _kept_payload(item: Outgoing) -> dict[str, Any] | None:

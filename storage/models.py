@@ -172,6 +172,22 @@ class OutboxMessage(Base):
             postgresql_where=text(UNSENT_ROWS),
             sqlite_where=text(UNSENT_ROWS),
         ),
+        # The dispatcher's claim: a channel's oldest unsent rows in id order, and its unsent rows
+        # not yet due (in flight or awaiting a retry), whose addresses wait.
+        Index(
+            "ix_outbox_claim",
+            "channel",
+            "id",
+            postgresql_where=text(UNSENT_ROWS),
+            sqlite_where=text(UNSENT_ROWS),
+        ),
+        Index(
+            "ix_outbox_waiting",
+            "channel",
+            "next_attempt_at",
+            postgresql_where=text(UNSENT_ROWS),
+            sqlite_where=text(UNSENT_ROWS),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

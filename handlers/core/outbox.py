@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, literal_column, select
 from sqlalchemy.orm import Session
 
 from conversations.messages import Channel, Reply
@@ -145,15 +145,25 @@ def fail_unsendable(
 ) -> int:
     """Mark failed the due unsent rows of channels that have no sender here (`channels`): a web
     row left from the demo once Telegram is configured, a WhatsApp row after the number was
-    removed. Nothing would ever claim them, so they would otherwise stay pending for ever."""
+    removed. Nothing would ever claim them, so they would otherwise stay pending for ever.
+
+    Run before every dispatcher round, so it must cost what it finds: the channels are named
+    and the statuses written out, so the outbox's partial indexes of unsent rows by channel
+    serve it, and it has no order (which made PostgreSQL walk the primary key past every row
+    ever sent when none is unsendable)."""
+    unconfigured = [channel for channel in Channel.ALL if channel not in channels]
+    if not unconfigured:
+        return 0
+    unsent = [
+        literal_column(f"'{status}'") for status in (OutboxStatus.PENDING, OutboxStatus.SENDING)
+    ]
     rows = session.scalars(
         select(OutboxMessage)
         .where(
-            OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)),
+            OutboxMessage.channel.in_(unconfigured),
+            OutboxMessage.status.in_(unsent),
             OutboxMessage.next_attempt_at <= now,
-            OutboxMessage.channel.not_in(channels),
         )
-        .order_by(OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
