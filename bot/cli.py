@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import socket
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,6 +61,38 @@ def _instant(value: str) -> datetime:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from bot.server import listening_socket, run_workers
+    from storage.migrate import upgrade
+
+    settings = _settings()
+    problem = _why_not_workers(settings, args.workers)
+    if problem:
+        print(f"pkh-bot: --workers {args.workers}: {problem}", file=sys.stderr)
+        return 2
+    upgrade(settings.DATABASE_URL)
+    if args.workers == 1:
+        return _serve(settings, args, None)
+    sock = listening_socket(args.host, args.port)
+    return run_workers(args.workers, lambda: _serve(settings, args, sock))
+
+
+def _why_not_workers(settings: Settings, workers: int) -> str | None:
+    """Why this configuration cannot run in `workers` processes, or None if it can."""
+    if workers < 1:
+        return "must be at least 1"
+    if workers == 1:
+        return None
+    if settings.DATABASE_URL.startswith("sqlite"):
+        return "several processes need PostgreSQL (SQLite has one writer)"
+    if settings.simulator_enabled:
+        return "the web simulator runs in one process"
+    if settings.telegram_enabled and not settings.TELEGRAM_WEBHOOK_URL:
+        return "Telegram allows one long-polling client: set TELEGRAM_WEBHOOK_URL"
+    return None
+
+
+def _serve(settings: Settings, args: argparse.Namespace, sock: socket.socket | None) -> int:
+    """One server process: runtime, channels, scheduler, dispatcher and web app."""
     import uvicorn
 
     from bot.app import create_app
@@ -67,10 +100,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.demo import seed_demo_roster
     from bot.runtime import Runtime
     from bot.server import GracefulServer
-    from storage.migrate import upgrade
 
-    settings = _settings()
-    upgrade(settings.DATABASE_URL)
     runtime = Runtime(settings)
     channels = configure(runtime)
     url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}/"
@@ -85,7 +115,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     server = GracefulServer(
         uvicorn.Config(create_app(runtime), host=args.host, port=args.port, log_level="info")
     )
-    server.run()
+    server.run(sockets=[sock] if sock is not None else None)
     runtime.db.dispose()
     return 0
 
@@ -211,6 +241,12 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="web app, channels, scheduler and dispatcher")
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8000)
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes sharing the port (PostgreSQL only; default 1)",
+    )
     run.set_defaults(func=cmd_run)
 
     roster = commands.add_parser("roster", help="staff roster").add_subparsers(
