@@ -311,12 +311,15 @@ class Result:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User and system CPU time of a process so far, from /proc (Linux)."""
+    """User and system CPU time so far of a process and its live children (the workers of
+    `pkh-bot run --workers N`), from /proc (Linux)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu_seconds(int(child)) for child in children)
 
 
 async def drive(
@@ -391,6 +394,7 @@ class Options:
     wait: str
     postgres_url: str
     logs: Path
+    workers: int = 1  # `pkh-bot run --workers` (PostgreSQL)
 
 
 async def run_floor(backend: str, opts: Options, processes: Processes) -> Result:
@@ -445,9 +449,12 @@ class Bot:
     roster: Roster
 
 
-async def start_bot(name: str, url: str, logs: Path, processes: Processes, fake: FakeTwilio) -> Bot:
-    """The generated roster imported, then `pkh-bot run` on a free port, configured only by
-    the environment, sending to the fake Twilio; returns once it answers /healthz."""
+async def start_bot(
+    name: str, url: str, logs: Path, processes: Processes, fake: FakeTwilio, workers: int = 1
+) -> Bot:
+    """The generated roster imported, then `pkh-bot run` on a free port (in `workers`
+    processes), configured only by the environment, sending to the fake Twilio; returns once
+    it answers /healthz."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     roster = generate(SUPERVISORS, PENDAMPING_EACH)
@@ -464,6 +471,7 @@ async def start_bot(name: str, url: str, logs: Path, processes: Processes, fake:
     report = processes.run({"DATABASE_URL": url}, [*pkh_bot(), "roster", "import", str(csv)])
     print(f"  {report}")
     argv = [*pkh_bot(), "run", "--host", "127.0.0.1", "--port", str(port)]
+    argv += ["--workers", str(workers)] if workers > 1 else []
     process = processes.start(name, env, argv)
     try:
         await wait_healthy(processes, process, base)
@@ -477,7 +485,8 @@ async def run_bot(backend: str, opts: Options, processes: Processes, fake: FakeT
     result = Result("pkh-bot")
     with fresh_database(backend, opts.postgres_url) as url:
         print(f"# pkh-bot on {backend}")
-        bot = await start_bot(f"pkh-bot-{backend}", url, opts.logs, processes, fake)
+        name = f"pkh-bot-{backend}"
+        bot = await start_bot(name, url, opts.logs, processes, fake, opts.workers)
         process, base, roster = bot.process, bot.base, bot.roster
         engine = create_db_engine(url)
         try:
@@ -615,16 +624,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_SENDERS} senders")
     parser.add_argument("--postgres-url", default=POSTGRES_URL)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="pkh-bot run --workers N (PostgreSQL only)"
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.concurrency <= 256 or args.senders < 1:
         parser.error("--senders must be at least 1 and --concurrency within 1..256")
+    if args.workers > 1 and args.db != "postgres":
+        parser.error("--workers needs --db postgres")
     senders = QUICK_SENDERS if args.quick else args.senders
     backends = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     signal.signal(signal.SIGTERM, raise_on_sigterm)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in background
     per_sender = len(complaint_texts(0, "", ""))
     with tempfile.TemporaryDirectory(prefix="pkh-webhook-logs-") as logs:
-        opts = Options(senders, args.concurrency, args.wait, args.postgres_url, Path(logs))
+        opts = Options(
+            senders, args.concurrency, args.wait, args.postgres_url, Path(logs), args.workers
+        )
         processes = Processes(opts.logs)
         started = time.perf_counter()
         try:
@@ -638,6 +654,7 @@ def main(argv: list[str] | None = None) -> int:
         f"\nwebhook load: {senders} senders x {per_sender} messages (a complaint each), "
         f"{args.concurrency} at a time; next message after the "
         f"{'reply reached the fake Twilio' if args.wait == 'reply' else 'HTTP answer'}"
+        + (f"; pkh-bot run --workers {args.workers}" if args.workers > 1 else "")
     )
     print("ratio: req/s as a share of the floor's; p50/p99 as multiples of the floor's;")
     print("CPU: of the server process and of this one (generator and fake Twilio) while the")
