@@ -21,13 +21,15 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-from collections.abc import Callable, Mapping
+import logging
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
@@ -54,6 +56,7 @@ LOOKUP_LIMIT = 20
 UNSUBSCRIBED = 21610  # the person sent STOP
 DEFAULT_TEMPLATE = "default"
 REPLY = "reply"  # the outbox kind of an answer to an inbound message
+FORM = "application/x-www-form-urlencoded"
 
 
 class RoutedHttpClient(AsyncTwilioHttpClient):
@@ -82,9 +85,24 @@ class RoutedHttpClient(AsyncTwilioHttpClient):
         if auth is not None:  # as a header: aiohttp deprecates its BasicAuth argument
             token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
             headers["Authorization"] = f"Basic {token}"
+        body: Any = data
+        if data:  # the form as aiohttp's FormData encodes it, without its multipart writer
+            body = urlencode(data, doseq=True).encode("ascii")
+            headers.setdefault("Content-Type", FORM)
         return await super().request(
-            method, url, params, data, headers, None, timeout or self.timeout, allow_redirects
+            method, url, params, body, headers, None, timeout or self.timeout, allow_redirects
         )
+
+    # twilio formats every request's and response's log lines before asking the logger whether
+    # it wants them: a cost per message sent, for lines `pkh-bot run` drops (twilio logs at
+    # WARNING unless PKH_LOG_LEVEL=DEBUG).
+    def log_request(self, kwargs: dict[str, Any]) -> None:
+        if self.logger.isEnabledFor(logging.INFO):
+            super().log_request(kwargs)
+
+    def log_response(self, status_code: int, response: Any) -> None:
+        if self.logger.isEnabledFor(logging.INFO):
+            super().log_response(status_code, response)
 
 
 class TwilioApi:
@@ -129,20 +147,91 @@ class Recipient:
         return opened is not None and now - opened < WHATSAPP_WINDOW
 
 
-def load_recipient(sessions: sessionmaker[Session], message: Outgoing) -> Recipient:
+_LAST_INBOUND = select(ConversationState.address, ConversationState.last_inbound_at).where(
+    ConversationState.channel == Channel.WHATSAPP,
+    ConversationState.address.in_(bindparam("addresses", expanding=True)),
+)
+_PEOPLE = select(Person.id, Person.telegram_chat_id, Person.telegram_unreachable).where(
+    Person.id.in_(bindparam("ids", expanding=True))
+)
+_QUEUED = select(OutboxMessage.id, OutboxMessage.created_at).where(
+    OutboxMessage.id.in_(bindparam("ids", expanding=True))
+)
+
+
+def load_recipients(
+    sessions: sessionmaker[Session], messages: Sequence[Outgoing]
+) -> list[Recipient]:
+    """The recipients of `messages`, in three queries whatever their number (statements built
+    once, plain rows: this runs for every WhatsApp and SMS row sent)."""
+    person_ids = list({m.person_id for m in messages if m.person_id is not None})
     with sessions() as session:
-        last = session.scalar(
-            select(ConversationState.last_inbound_at).where(
-                ConversationState.channel == Channel.WHATSAPP,
-                ConversationState.address == message.address,
+        connection = session.connection()
+        addresses = list({m.address for m in messages})
+        last = dict(connection.execute(_LAST_INBOUND, {"addresses": addresses}).all())
+        people = {
+            person_id: bool(chat_id and not unreachable)
+            for person_id, chat_id, unreachable in (
+                connection.execute(_PEOPLE, {"ids": person_ids}) if person_ids else ()
             )
+        }
+        ids = [m.outbox_id for m in messages]
+        queued = dict(connection.execute(_QUEUED, {"ids": ids}).all())
+    return [
+        Recipient(
+            last.get(m.address),
+            people.get(m.person_id, False) if m.person_id is not None else False,
+            queued.get(m.outbox_id),
         )
-        person = session.get(Person, message.person_id) if message.person_id else None
-        queued = session.scalar(
-            select(OutboxMessage.created_at).where(OutboxMessage.id == message.outbox_id)
-        )
-        has_telegram = bool(person and person.telegram_chat_id and not person.telegram_unreachable)
-        return Recipient(last, has_telegram, queued)
+        for m in messages
+    ]
+
+
+class RecipientLookups:
+    """Looks up together the recipients of the messages that start sending in the same turn of
+    the event loop (up to the sender's `concurrency`): one worker-thread hop and three queries
+    for them all, instead of one hop and a session per message. Each is still read just before
+    its message is sent."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+        self._asked: list[tuple[Outgoing, asyncio.Future[Recipient]]] = []
+        self._loading: set[asyncio.Task[None]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def get(self, message: Outgoing) -> Recipient:
+        loop = asyncio.get_running_loop()
+        if not self._asked or self._loop is not loop:
+            # (A loop that stopped before looking its batch up leaves it here: dropped.)
+            self._asked, self._loop = [], loop
+            loop.call_soon(self._start)
+        future: asyncio.Future[Recipient] = loop.create_future()
+        self._asked.append((message, future))
+        return await future
+
+    def _start(self) -> None:
+        asked, self._asked = self._asked, []
+        task = asyncio.get_running_loop().create_task(self._load(asked))
+        self._loading.add(task)
+        task.add_done_callback(self._loading.discard)
+
+    async def _load(self, asked: list[tuple[Outgoing, asyncio.Future[Recipient]]]) -> None:
+        try:
+            found = await asyncio.to_thread(
+                load_recipients, self.sessions, [message for message, _ in asked]
+            )
+        except Exception as error:  # each send raises it, as its own lookup would have
+            for _, future in asked:
+                if not future.done():
+                    future.set_exception(error)
+            return
+        except BaseException:  # cancelled (shutdown): so are the sends waiting for it
+            for _, future in asked:
+                future.cancel()
+            raise
+        for (_, future), recipient in zip(asked, found, strict=True):
+            if not future.done():
+                future.set_result(recipient)
 
 
 def classify(error: TwilioRestException) -> TransientSendError | PermanentSendError:
@@ -178,13 +267,14 @@ class TwilioSender:
         self.from_ = self.prefix + from_number
         self.api = api
         self.sessions = sessions
+        self.recipients = RecipientLookups(sessions)
         self.clock = clock
         self.senders = senders
         self.templates = templates
         self.status_callback = status_callback
 
     async def send(self, message: Outgoing) -> SendResult:
-        recipient = await asyncio.to_thread(load_recipient, self.sessions, message)
+        recipient = await self.recipients.get(message)
         to = self.prefix + message.address
         body = render(message.reply, self.channel)
         if self.channel == Channel.WHATSAPP and not recipient.in_window(self.clock(), message.kind):

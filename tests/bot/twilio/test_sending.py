@@ -3,7 +3,10 @@ short, long bodies split, transient and permanent errors, no double send after a
 
 from __future__ import annotations
 
+import logging
+
 import httpx
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -47,6 +50,20 @@ async def test_choices_arrive_as_numbered_lines_from_our_whatsapp_number(
     assert sent["StatusCallback"] == PUBLIC_BASE_URL + "/webhooks/twilio/status"
     [row] = rows(sessions)
     assert (row.status, row.provider_message_id) == ("sent", sent["sid"])
+
+
+async def test_twilio_logs_its_requests_only_when_its_logger_asks_for_them(
+    phone: PhoneFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    kpm = phone(KPM)
+    caplog.set_level(logging.WARNING, logger="twilio")
+    await kpm.send("halo")
+    assert "Twilio API Request" not in caplog.text
+    caplog.set_level(logging.INFO, logger="twilio")
+    await kpm.send("1")
+    assert "-- BEGIN Twilio API Request --" in caplog.text
+    assert "Response Status Code: 201" in caplog.text
+    assert "Basic " not in caplog.text
 
 
 async def test_the_number_of_a_choice_is_understood(phone: PhoneFactory) -> None:

@@ -190,3 +190,32 @@ async def test_a_notification_routed_to_her_last_channel_falls_back_too(
     await dispatch(runtime)
     assert [m.address for m in telegram.sent] == ["7002"]
     assert twilio_api.messages == []
+
+
+async def test_messages_sent_side_by_side_each_go_by_their_own_recipient(
+    make_runtime: MakeRuntime,
+    twilio_api: FakeTwilio,
+    clock: Clock,
+    sessions: sessionmaker[Session],
+    demo_roster: None,
+) -> None:
+    """The recipients of one batch are looked up together; each row still gets its own."""
+    sari, stranger = "+6281210000003", "+6285712345678"
+    runtime = await make_runtime(TWILIO_CONTENT_TEMPLATES=TEMPLATES)
+    telegram = Recorder()
+    runtime.add_sender(telegram)
+    await dewi_writes_then_waits(runtime, twilio_api, clock, hours=1)
+    give_telegram(sessions, sari)
+    queue_whatsapp(runtime, DEWI, "reminder", "dewi")
+    queue_whatsapp(runtime, sari, "reminder", "sari")
+    queue_whatsapp(runtime, stranger, "ticket_update", "stranger")
+    await dispatch(runtime)
+    sent = {message["To"]: message for message in twilio_api.messages}
+    assert sent.keys() == {f"whatsapp:{DEWI}", f"whatsapp:{stranger}"}
+    assert sent[f"whatsapp:{DEWI}"]["Body"].endswith("\n\n1. Siap\n2. Minta ubah jadwal")
+    assert sent[f"whatsapp:{stranger}"]["ContentSid"] == "HXdefault"
+    [carried] = telegram.sent
+    assert (carried.address, carried.kind) == ("7002", "reminder")
+    assert row(sessions, "sari").last_error == (
+        "outside the WhatsApp 24-hour window (sent via telegram instead)"
+    )
