@@ -17,7 +17,6 @@ states in the complaint flow, else the run fails.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import signal
 import sys
 import tempfile
@@ -42,6 +41,7 @@ from bench.webhook_load import (
     drive,
     fresh_database,
     raise_on_sigterm,
+    run_stopping_servers,
     shown_url,
     start_bot,
     wait_outbox_sent,
@@ -264,13 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="pkh-memory-logs-") as logs:
         processes = Processes(Path(logs))
         opts = Options(senders, args.concurrency, args.postgres_url, Path(logs))
-        try:
-            lines = asyncio.run(bench(backends, opts, processes))
-        except (KeyboardInterrupt, SystemExit):
-            print("\ninterrupted: stopping the servers this benchmark started", file=sys.stderr)
-            raise
-        finally:
-            processes.stop_all()
+        lines = run_stopping_servers(bench(backends, opts, processes), processes)
     print(
         f"\nmemory: {senders:,} senders each half-way through the complaint dialog "
         f"({', '.join(HALF_WAY)}), {args.concurrency} at a time; RSS and peak (VmHWM) of "

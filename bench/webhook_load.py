@@ -26,10 +26,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
+from typing import Any
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -606,6 +607,19 @@ async def bench(backends: list[str], opts: Options, processes: Processes) -> lis
     return lines
 
 
+def run_stopping_servers(
+    benchmark: Coroutine[Any, Any, list[str]], processes: Processes
+) -> list[str]:
+    """Run `benchmark`; on Ctrl-C or SIGTERM say so; stop every server it started, always."""
+    try:
+        return asyncio.run(benchmark)
+    except (KeyboardInterrupt, SystemExit):
+        print("\ninterrupted: stopping the servers this benchmark started", file=sys.stderr)
+        raise
+    finally:
+        processes.stop_all()
+
+
 def raise_on_sigterm(signum: int, _frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
@@ -643,13 +657,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         processes = Processes(opts.logs)
         started = time.perf_counter()
-        try:
-            lines = asyncio.run(bench(backends, opts, processes))
-        except (KeyboardInterrupt, SystemExit):
-            print("\ninterrupted: stopping the servers this benchmark started", file=sys.stderr)
-            raise
-        finally:
-            processes.stop_all()
+        lines = run_stopping_servers(bench(backends, opts, processes), processes)
     print(
         f"\nwebhook load: {senders} senders x {per_sender} messages (a complaint each), "
         f"{args.concurrency} at a time; next message after the "
