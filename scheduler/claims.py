@@ -14,20 +14,15 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, literal_column, select, tuple_, update
+from sqlalchemy import Row, bindparam, func, select, tuple_, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from conversations.messages import Reply
 from scheduler.senders import Outgoing
 from storage.db import is_postgres, transaction
-from storage.models import OutboxMessage, OutboxStatus
+from storage.models import OutboxMessage, OutboxStatus, is_unsent
 
 LEASE = timedelta(minutes=2)
-UNSENT = (OutboxStatus.PENDING, OutboxStatus.SENDING)
-# Written out, not bound: only then can SQLite (and PostgreSQL's generic plans) prove that the
-# partial indexes of unsent rows (`ix_outbox_claim`, `ix_outbox_waiting`,
-# `ix_outbox_unsent_by_address`) serve the query.
-_UNSENT_SQL = [literal_column(f"'{status}'") for status in UNSENT]
 # Read as plain rows, not ORM objects: a claim needs these and nothing else.
 _CLAIMED = (
     OutboxMessage.id,
@@ -59,7 +54,7 @@ def claim(
     # the rows not due, once per claim, not once per candidate.
     waiting = select(OutboxMessage.address).where(
         OutboxMessage.channel == channel,
-        OutboxMessage.status.in_(_UNSENT_SQL),
+        is_unsent(),
         OutboxMessage.next_attempt_at > now,
     )
     with transaction(sessions) as session:
@@ -80,7 +75,7 @@ def claim(
             select(OutboxMessage.id)
             .where(
                 same_channel,
-                OutboxMessage.status.in_(_UNSENT_SQL),
+                is_unsent(),
                 # Implied by the address check, but PostgreSQL re-checks it on a row another
                 # worker claimed while this statement ran.
                 func.coalesce(OutboxMessage.next_attempt_at, now) <= now,
@@ -123,7 +118,7 @@ def _taken_by_others(session: Session, channel: str, rows: Sequence[Row[Any]]) -
         .where(
             OutboxMessage.channel == channel,
             OutboxMessage.address.in_({row.address for row in rows}),
-            OutboxMessage.status.in_(_UNSENT_SQL),
+            is_unsent(),
             # `id + 0`: looked up by address in `ix_outbox_unsent_by_address`, never by walking
             # the primary key from the first row ever queued (the plan PostgreSQL picks when its
             # statistics say most rows are unsent).

@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    ColumnElement,
     Date,
     DateTime,
     ForeignKey,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    literal_column,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -205,6 +207,15 @@ class OutboxMessage(Base):
     delivery_status: Mapped[str | None] = mapped_column(String(30))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+def is_unsent() -> ColumnElement[bool]:
+    """An outbox row not yet sent (pending or out under a lease), with the statuses written
+    out, not bound: only then can SQLite (and PostgreSQL's generic plans) prove that the
+    partial indexes of unsent rows (`UNSENT_ROWS`) serve the query."""
+    return OutboxMessage.status.in_(
+        [literal_column(f"'{status}'") for status in (OutboxStatus.PENDING, OutboxStatus.SENDING)]
+    )
 
 
 class AuditEntry(Base):

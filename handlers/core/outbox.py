@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, literal_column, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from conversations.messages import Channel, Reply
 from handlers.core import bulk
-from storage.models import OutboxMessage, OutboxStatus, Person
+from storage.models import OutboxMessage, OutboxStatus, Person, is_unsent
 
 # The pseudo-channel of a notification that no configured channel can carry: its row is stored
 # failed at once (it says what was not delivered, to whom and why) and no sender ever claims it.
@@ -154,14 +154,11 @@ def fail_unsendable(
     unconfigured = [channel for channel in Channel.ALL if channel not in channels]
     if not unconfigured:
         return 0
-    unsent = [
-        literal_column(f"'{status}'") for status in (OutboxStatus.PENDING, OutboxStatus.SENDING)
-    ]
     rows = session.scalars(
         select(OutboxMessage)
         .where(
             OutboxMessage.channel.in_(unconfigured),
-            OutboxMessage.status.in_(unsent),
+            is_unsent(),
             OutboxMessage.next_attempt_at <= now,
         )
         .limit(limit)
