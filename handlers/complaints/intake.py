@@ -9,8 +9,6 @@ staff; only the audit log names it.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from collections.abc import Mapping
 from typing import Any
@@ -19,8 +17,8 @@ from sqlalchemy import select
 
 from conversations.complaint_text import tells_of_danger
 from conversations.flows.complaint import LOCATION_UNKNOWN, YES, resolved_category
-from conversations.flows.complaint_followup import CHECK_CODE_DIGITS
 from conversations.messages import Channel, Reply
+from handlers.complaints.check_codes import hash_check_code, new_check_code
 from handlers.complaints.deadlines import set_deadlines
 from handlers.complaints.handling import alert_staff
 from handlers.complaints.reading import read_conduct
@@ -37,21 +35,6 @@ TICKET_LENGTH = 8
 
 def new_ticket_code() -> str:
     return "ADU-" + "".join(secrets.choice(TICKET_ALPHABET) for _ in range(TICKET_LENGTH))
-
-
-def new_check_code() -> str:
-    return "".join(secrets.choice("0123456789") for _ in range(CHECK_CODE_DIGITS))
-
-
-def hash_check_code(code: str, salt: bytes | None = None) -> str:
-    salt = salt or secrets.token_bytes(16)
-    digest = hashlib.pbkdf2_hmac("sha256", code.encode(), salt, 100_000)
-    return f"{salt.hex()}${digest.hex()}"
-
-
-def check_code_matches(code: str, stored: str) -> bool:
-    salt_hex, _, _digest = stored.partition("$")
-    return hmac.compare_digest(hash_check_code(code, bytes.fromhex(salt_hex)), stored)
 
 
 def reporter_address(turn: Turn) -> str:

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from conversations.flows.complaint_followup import OWN_TICKET
 from conversations.messages import Option, Reply
+from handlers.complaints.check_codes import check_code_matches
 from handlers.complaints.deadlines import current_due
-from handlers.complaints.intake import check_code_matches, reporter_address
+from handlers.complaints.intake import reporter_address
 from handlers.core.turn import Turn
 from storage.models import Complaint, StatusCheckAttempt
 from storage.vocabulary import CLOSED_COMPLAINTS
