@@ -18,6 +18,7 @@ from conversations.messages import Channel
 from handlers.core import outbox
 from handlers.core.context import AppContext
 from scheduler.dispatcher import DispatchReport, drain
+from scheduler.outbox_threads import in_outbox_thread
 from scheduler.senders import Sender
 from storage.db import create_db_engine, make_session_factory, transaction
 
@@ -84,7 +85,7 @@ class Runtime:
 
     async def dispatch(self, now: datetime) -> DispatchReport:
         """Fail the due rows no sender here can carry (they would wait for ever), then drain."""
-        unsendable = await asyncio.to_thread(self._fail_unsendable, now)
+        unsendable = await in_outbox_thread(self._fail_unsendable, now)
         report = await drain(self.sessions, self.senders, now)
         report.failed += unsendable
         return report

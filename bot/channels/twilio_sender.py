@@ -38,6 +38,7 @@ from twilio.rest import Client
 
 from bot.channels.twilio_render import render, split_body, template_variable
 from conversations.messages import Channel
+from scheduler.outbox_threads import in_outbox_thread
 from scheduler.senders import (
     Outgoing,
     PermanentSendError,
@@ -217,7 +218,7 @@ class RecipientLookups:
 
     async def _load(self, asked: list[tuple[Outgoing, asyncio.Future[Recipient]]]) -> None:
         try:
-            found = await asyncio.to_thread(
+            found = await in_outbox_thread(
                 load_recipients, self.sessions, [message for message, _ in asked]
             )
         except Exception as error:  # each send raises it, as its own lookup would have

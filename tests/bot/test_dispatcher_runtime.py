@@ -1,9 +1,11 @@
-"""Waking the dispatcher from the threads that handle messages: a wake-up already pending is not
-sent again, and no row is left behind for it."""
+"""The dispatcher in the running process: waking it from the threads that handle messages (a
+wake-up already pending is not sent again, and no row is left behind for it), and sending while
+those threads are all busy."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -83,3 +85,23 @@ async def test_wake_ups_during_a_round_are_coalesced_and_every_row_is_sent(
     # 19 rows queued during the round: one wake-up each before (20 with the thread's own
     # completion, which the loop also learns of through call_soon_threadsafe), two or so now.
     assert 1 <= during_round < ROWS - 1
+
+
+@pytest.mark.usefixtures("sessions")
+async def test_replies_leave_while_every_inbound_thread_is_busy(
+    database_url: str, db_engine: Engine
+) -> None:
+    """A burst of webhooks fills the default executor; sending has threads of its own."""
+    runtime = Runtime(Settings(DATABASE_URL=database_url), engine=db_engine)
+    now = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
+    with transaction(runtime.sessions) as session:
+        outbox.enqueue(session, Channel.WEB, "sim-1", Reply("balasan"), "busy-1", now)
+    release = threading.Event()
+    # More blocked jobs than the default executor has threads: nothing else gets one.
+    busy = [asyncio.ensure_future(asyncio.to_thread(release.wait, 60)) for _ in range(64)]
+    try:
+        report = await asyncio.wait_for(runtime.dispatch(now), 30)
+    finally:
+        release.set()
+        await asyncio.gather(*busy)
+    assert report.sent == 1 and report.by_channel == {Channel.WEB: 1}
