@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from conversations.messages import Option, Reply
 from handlers.cases.feedback import DIGEST_ACTION
@@ -51,6 +51,7 @@ def case_digest(
             CaseUpdate.created_at < due,
         )
         .order_by(CaseUpdate.id)
+        .options(selectinload(CaseUpdate.case).selectinload(Case.pendamping))
     ).all()
     if not updates:
         return None

@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 
 from babel.dates import format_date
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from conversations.messages import Option, Reply
 from conversations.privacy import mask_sensitive
@@ -45,6 +45,7 @@ def p2k2_digest(
                 P2K2Report.created_at < due,
             )
             .order_by(P2K2Report.id)
+            .options(selectinload(P2K2Report.pendamping))  # each one's name, in one query
         )
         if access.may_give_feedback(supervisor, r.pendamping)
     ]
