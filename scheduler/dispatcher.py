@@ -31,7 +31,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from conversations.messages import Channel
 from handlers.core import outbox
 from scheduler.claims import LEASE, claim  # noqa: F401  (LEASE: read here by tests)
-from scheduler.outbox_threads import in_outbox_thread
 from scheduler.senders import (
     Outgoing,
     PermanentSendError,
@@ -41,6 +40,7 @@ from scheduler.senders import (
     TransientSendError,
     concurrency_of,
 )
+from scheduler.threads import OUTBOX_THREADS
 from storage.db import transaction
 from storage.models import OutboxMessage, OutboxStatus, Person
 
@@ -228,7 +228,7 @@ async def _send_channel(
     up to the sender's `concurrency` addresses at a time (a provider's round trip, not the
     bot, then sets the pace)."""
     report = DispatchReport()
-    items = await in_outbox_thread(claim, sessions, sender.channel, now, BATCH_PER_CHANNEL)
+    items = await OUTBOX_THREADS.run(claim, sessions, sender.channel, now, BATCH_PER_CHANNEL)
     lanes: dict[str, list[Outgoing]] = {}
     for item in items:
         lanes.setdefault(item.address, []).append(item)
@@ -243,7 +243,7 @@ async def _send_channel(
         nonlocal done, marked_at
         if done and time.monotonic() - marked_at >= MARK_EVERY:
             batch, done, marked_at = done, [], time.monotonic()
-            await in_outbox_thread(_mark_sent, sessions, batch, now)
+            await OUTBOX_THREADS.run(_mark_sent, sessions, batch, now)
 
     async def send_lane(lane: list[Outgoing]) -> None:
         async with gate:
@@ -254,7 +254,7 @@ async def _send_channel(
                 try:
                     result = await sender.send(item)
                 except TransientSendError as error:
-                    retried = await in_outbox_thread(_mark_retry, sessions, item, error, now)
+                    retried = await OUTBOX_THREADS.run(_mark_retry, sessions, item, error, now)
                     report.retried += retried
                     report.failed += not retried
                     # The channel is in trouble: leave the rest of this batch for the next round.
@@ -263,7 +263,7 @@ async def _send_channel(
                     log.warning("%s send failed (%s), backing off", sender.channel, error.reason)
                     return
                 except PermanentSendError as error:
-                    await in_outbox_thread(_mark_failed, sessions, item, error, channels, now)
+                    await OUTBOX_THREADS.run(_mark_failed, sessions, item, error, channels, now)
                     report.failed += 1
                     log.warning(
                         "%s send failed for good: %s", sender.channel, error.code or error.reason
@@ -271,7 +271,7 @@ async def _send_channel(
                 except Exception as error:  # an adapter bug must not kill the dispatcher
                     log.exception("%s adapter raised", sender.channel)
                     transient = TransientSendError(f"unexpected error: {error!r}")
-                    retried = await in_outbox_thread(_mark_retry, sessions, item, transient, now)
+                    retried = await OUTBOX_THREADS.run(_mark_retry, sessions, item, transient, now)
                     report.retried += retried
                     report.failed += not retried
                     if retried:  # never ahead of the earlier one; claim keeps them waiting
@@ -287,9 +287,9 @@ async def _send_channel(
         await asyncio.gather(*(send_lane(lane) for lane in lanes.values()))
     finally:
         # Also when cancelled (shutdown): what went out is recorded, so it is not sent again.
-        await in_outbox_thread(_mark_sent, sessions, done, now)
-    await in_outbox_thread(_release, sessions, left, now + backoff(1))
-    await in_outbox_thread(_release, sessions, held_back, now)
+        await OUTBOX_THREADS.run(_mark_sent, sessions, done, now)
+    await OUTBOX_THREADS.run(_release, sessions, left, now + backoff(1))
+    await OUTBOX_THREADS.run(_release, sessions, held_back, now)
     return report
 
 

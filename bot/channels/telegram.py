@@ -143,7 +143,7 @@ class TelegramChannel:
         if inbound is None:
             log.debug("telegram: ignored update %s", update.update_id)
             return
-        await asyncio.to_thread(handle_inbound, self.runtime.ctx, inbound)
+        await self.runtime.run_inbound(handle_inbound, self.runtime.ctx, inbound)
 
     async def _settle_button(self, update: Update) -> None:
         """Stop the client's spinner and take the keyboard away so it cannot be pressed twice."""

@@ -38,7 +38,6 @@ from twilio.rest import Client
 
 from bot.channels.twilio_render import render, split_body, template_variable
 from conversations.messages import Channel
-from scheduler.outbox_threads import in_outbox_thread
 from scheduler.senders import (
     Outgoing,
     PermanentSendError,
@@ -48,6 +47,7 @@ from scheduler.senders import (
     SendResult,
     TransientSendError,
 )
+from scheduler.threads import OUTBOX_THREADS
 from storage.models import ConversationState, OutboxMessage, Person
 
 TWILIO_API = "https://api.twilio.com"
@@ -218,7 +218,7 @@ class RecipientLookups:
 
     async def _load(self, asked: list[tuple[Outgoing, asyncio.Future[Recipient]]]) -> None:
         try:
-            found = await in_outbox_thread(
+            found = await OUTBOX_THREADS.run(
                 load_recipients, self.sessions, [message for message, _ in asked]
             )
         except Exception as error:  # each send raises it, as its own lookup would have

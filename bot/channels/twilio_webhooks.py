@@ -13,7 +13,6 @@ anything else is a 400 and nothing is processed.
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import logging
 import re
@@ -79,7 +78,7 @@ def make_router(runtime: Runtime, validator: RequestValidator | None) -> APIRout
         form = await verified_form(request)
         well_formed(form, inbound=True)
         inbound = inbound_from_form(form, runtime.ctx.clock())
-        await asyncio.to_thread(handle_inbound, runtime.ctx, inbound)
+        await runtime.run_inbound(handle_inbound, runtime.ctx, inbound)
         # Replies go through the outbox, not in this answer.
         return Response(EMPTY_TWIML, media_type="text/xml")
 
@@ -90,7 +89,7 @@ def make_router(runtime: Runtime, validator: RequestValidator | None) -> APIRout
         if not sid or not state:
             raise HTTPException(400, "MessageSid and MessageStatus are required")
         well_formed(form, inbound=False)
-        await asyncio.to_thread(
+        await runtime.run_inbound(
             apply_status,
             runtime.sessions,
             sid,

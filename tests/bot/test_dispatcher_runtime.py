@@ -91,14 +91,19 @@ async def test_wake_ups_during_a_round_are_coalesced_and_every_row_is_sent(
 async def test_replies_leave_while_every_inbound_thread_is_busy(
     database_url: str, db_engine: Engine
 ) -> None:
-    """A burst of webhooks fills the default executor; sending has threads of its own."""
+    """A burst of webhooks fills the inbound threads; sending has threads of its own."""
     runtime = Runtime(Settings(DATABASE_URL=database_url), engine=db_engine)
     now = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
     with transaction(runtime.sessions) as session:
         outbox.enqueue(session, Channel.WEB, "sim-1", Reply("balasan"), "busy-1", now)
     release = threading.Event()
-    # More blocked jobs than the default executor has threads: nothing else gets one.
-    busy = [asyncio.ensure_future(asyncio.to_thread(release.wait, 60)) for _ in range(64)]
+    # More blocked jobs than the runtime's inbound threads and the default executor have
+    # threads: a burst of webhooks, and any other work off the loop, wait in their queues.
+    busy = [
+        asyncio.ensure_future(blocked)
+        for _ in range(64)
+        for blocked in (runtime.run_inbound(release.wait, 60), asyncio.to_thread(release.wait, 60))
+    ]
     try:
         report = await asyncio.wait_for(runtime.dispatch(now), 30)
     finally:
