@@ -9,7 +9,6 @@ A pattern is a few word stems that must all appear, in any order, anywhere in th
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 
 from rapidfuzz import fuzz
@@ -133,31 +132,46 @@ def _same_name(typed: str, name: str) -> bool:
     )
 
 
-def _strength(words: list[str], name: str) -> int:
+class _NameSpots:
+    """Where in the text each name part stands (the word positions `_same_name` accepts), found
+    once per part: the pendamping of a kabupaten (about 400 at national scale) share many name
+    parts, and each part costs a fuzzy comparison with every word of the text."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = words
+        self._spots: dict[str, frozenset[int]] = {}
+
+    def of(self, part: str) -> frozenset[int]:
+        spots = self._spots.get(part)
+        if spots is None:
+            spots = frozenset(i for i, typed in enumerate(self.words) if _same_name(typed, part))
+            self._spots[part] = spots
+        return spots
+
+
+def _strength(spots: _NameSpots, name: str) -> int:
     """2: the whole name in order; 1: a title followed by the first name; 0: not named."""
     parts = [p for p in normalise(name).split() if len(p) >= MIN_NAME]
     if not parts:
         return 0
+    first = spots.of(parts[0])
     if len(parts) > 1:
-        for start in range(len(words) - len(parts) + 1):
-            window = words[start : start + len(parts)]
-            if all(_same_name(typed, part) for typed, part in zip(window, parts, strict=True)):
+        for start in first:
+            if all(start + k in spots.of(part) for k, part in enumerate(parts[1:], 1)):
                 return 2
-    for title, typed in itertools.pairwise(words):
-        if title in HONORIFICS and _same_name(typed, parts[0]):
-            return 1
-    return 0
+    words = spots.words
+    return int(any(i > 0 and words[i - 1] in HONORIFICS for i in first))
 
 
 def named_person(text: str, people: Sequence[tuple[int, str]]) -> int | None:
     """The id of the person whose name the text uses ("bu Sari", "Sari Rahayu"); the whole name
     wins over a first name; None when no one, or no one clearly, is named."""
-    words = normalise(text).split()
+    spots = _NameSpots(normalise(text).split())
     scored = sorted(
         (
             (strength, person_id)
             for person_id, name in people
-            if (strength := _strength(words, name))
+            if (strength := _strength(spots, name))
         ),
         key=lambda pair: (-pair[0], pair[1]),
     )
