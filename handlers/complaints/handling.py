@@ -124,7 +124,7 @@ def staff_options(c: Complaint, t: Catalog, person: Person) -> list[Option]:
             values = (StaffChoice.PLACE, *values)
         if access.may_direct_complaint(person, c):
             session = object_session(c)
-            if session is not None and access.assignable_pendamping(session, c):
+            if session is not None and access.may_be_assigned(session, c):
                 values = (*values, StaffChoice.ASSIGN)
             values = (*values, StaffChoice.RECLASSIFY)
         if c.status in CONFERENCE_STATUSES and access.may_call_conference(person, c):

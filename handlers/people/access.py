@@ -384,20 +384,33 @@ def may_place_complaint(reader: Person, c: Complaint) -> bool:
     return c.handler_id is None and is_desk_admin(reader) and reader.active
 
 
-def assignable_pendamping(session: Session, c: Complaint) -> list[Person]:
-    """The pendamping a complaint may be given to: those of its kecamatan (or, with no
-    kecamatan, the handling supervisor's own), never the one it names, none for conduct."""
+def _assignable(c: Complaint) -> Select[tuple[Person]] | None:
+    """Who a complaint may be given to, as a query; None when no one."""
     if c.about_conduct or c.handler is None:
-        return []
+        return None
     query = select(Person).where(Person.role == Role.PENDAMPING, Person.active.is_(True))
     if c.kecamatan:
         query = query.where(Person.kabupaten == c.kabupaten, Person.kecamatan == c.kecamatan)
     elif c.handler.role == Role.SUPERVISOR:
         query = query.where(Person.supervisor_id == c.handler.id)
     else:
-        return []
-    people = session.scalars(query.order_by(Person.name)).all()
-    return [p for p in people if p.id != c.named_pendamping_id]
+        return None
+    if c.named_pendamping_id is not None:
+        query = query.where(Person.id != c.named_pendamping_id)
+    return query
+
+
+def assignable_pendamping(session: Session, c: Complaint) -> list[Person]:
+    """The pendamping a complaint may be given to: those of its kecamatan (or, with no
+    kecamatan, the handling supervisor's own), never the one it names, none for conduct."""
+    query = _assignable(c)
+    return [] if query is None else list(session.scalars(query.order_by(Person.name)))
+
+
+def may_be_assigned(session: Session, c: Complaint) -> bool:
+    """Whether anyone is in `assignable_pendamping`, without loading them."""
+    query = _assignable(c)
+    return query is not None and bool(session.scalar(select(query.exists())))
 
 
 # -- reports and administration -----------------------------------------------------------
