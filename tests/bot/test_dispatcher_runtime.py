@@ -1,6 +1,6 @@
 """The dispatcher in the running process: waking it from the threads that handle messages (a
-wake-up already pending is not sent again, and no row is left behind for it), and sending while
-those threads are all busy."""
+wake-up already pending is not sent again, and the rows queued meanwhile are all sent), and
+sending while those threads are all busy."""
 
 from __future__ import annotations
 
@@ -43,7 +43,8 @@ class GatedSender:
 async def test_wake_ups_during_a_round_are_coalesced_and_every_row_is_sent(
     database_url: str, db_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # No round on a timer: only a wake-up can bring the rows queued during the first round.
+    # No round on a timer: the rows queued during the first round go out with that drain's
+    # later rounds or the wake-up pending after it, never because the idle timer ran out.
     monkeypatch.setattr(runtime_module, "DISPATCH_IDLE_SECONDS", 3600)
     runtime = Runtime(Settings(DATABASE_URL=database_url), engine=db_engine)
     sender = GatedSender()
