@@ -61,7 +61,11 @@ def create_app(runtime: Runtime, run_background: bool = True) -> FastAPI:
                 scheduler.shutdown(wait=False)
             await runtime.stop_dispatcher()
 
-    app = FastAPI(title="pkh-bot", lifespan=lifespan)
+    # No generated API pages or schema: they would list every dashboard route to anyone, and
+    # every route here is either deliberately public or behind a staff session.
+    app = FastAPI(
+        title="pkh-bot", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+    )
     app.state.runtime = runtime
 
     @app.get("/healthz")
@@ -70,10 +74,12 @@ def create_app(runtime: Runtime, run_background: bool = True) -> FastAPI:
             connection.execute(text("SELECT 1"))
         return {"status": "ok"}
 
-    # The staff dashboard is always there: every page behind a session from a one-time link.
-    dashboard.install(app)
+    # The channels' webhooks come first: routes are matched in order, and a burst of webhooks
+    # should not be compared with every dashboard page before reaching its own.
     for router in runtime.routers:
         app.include_router(router)
+    # The staff dashboard is always there: every page behind a session from a one-time link.
+    dashboard.install(app)
     if runtime.simulator:
         # With a real channel configured the simulator does not exist: anyone could otherwise
         # talk as any rostered person, and read what the bot sent them.
