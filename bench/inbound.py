@@ -11,11 +11,13 @@ import itertools
 import threading
 import time
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
 from bench.database import Bench
+from bench.floor_app import store
 from bench.measure import Phase, Statement, StatementCounter
 from bench.roster import Roster, generate, kpm_phone
 from conversations.engine import CONFIRM_STEP
@@ -223,7 +225,44 @@ def concurrent(
     filed = complaints_filed() - before
     if filed != reporters:
         raise RuntimeError(f"{sessions} sessions at once: {filed} of {reporters} complaints filed")
-    return [steps, filing]
+    floor = step_floor(bench, sessions, steps.n)
+    steps.note += f"; {steps.n / steps.seconds / (floor.n / floor.seconds):.0%} of the floor's rate"
+    return [steps, filing, floor]
+
+
+def step_floor(bench: Bench, sessions: int, messages: int) -> Phase:
+    """The floor of a dialog step, measured like the steps above (`sessions` threads on the
+    same engine, wall clock): per message only the work none can skip, the webhook floor's
+    transaction (`bench/floor_app.store`: one inbound row, one outbox row, commit). On SQLite
+    the threads take turns on one lock, as `handle_inbound` does, so that neither waits in
+    SQLite's busy handler."""
+    writer = threading.Lock() if bench.backend == "sqlite" else nullcontext()
+    ids = itertools.count()
+    latencies: list[float] = []
+
+    def store_many(count: int, thread: int) -> None:
+        for _ in range(count):
+            sid = f"floor-{thread}-{next(ids)}"
+            started = time.perf_counter()
+            with writer:
+                store(bench.engine, sid, f"web:{kpm_phone(thread)}", STORY)
+            latencies.append(time.perf_counter() - started)
+
+    shares = [messages // sessions + (i < messages % sessions) for i in range(sessions)]
+    threads = [threading.Thread(target=store_many, args=(n, i)) for i, n in enumerate(shares)]
+    started, cpu = time.perf_counter(), time.process_time()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    done = Phase(bench.backend, f"floor: {sessions} at once", len(latencies), "msg", seconds, 0)
+    done.latencies = latencies
+    done.note = (
+        f"inbound row + outbox row + commit; this process used {cpu:.2f} s of CPU, "
+        f"{cpu / max(1, len(latencies)) * 1000:.1f} ms a message"
+    )
+    return done
 
 
 def _check(bench: Bench, consultations: int, complaints: int) -> None:

@@ -298,6 +298,7 @@ class Result:
     replies_out: float | None = None  # last request answered -> every outbox row sent
     client_cpu: float = 0.0  # CPU seconds of this process (generator and fake Twilio)
     server_cpu: float = 0.0  # CPU seconds of the server process
+    database_cpu: float = 0.0  # CPU seconds of PostgreSQL's processes (none for SQLite)
     note: str = ""
 
     @property
@@ -321,6 +322,21 @@ def cpu_seconds(pid: int) -> float:
         return 0.0
     own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return own + sum(cpu_seconds(int(child)) for child in children)
+
+
+def postgres_cpu_seconds() -> float:
+    """User and system CPU time so far of every live PostgreSQL process on this machine (its
+    backends do the statements' work on the same two cores), from /proc (Linux)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, fields = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        if name.endswith("(postgres"):
+            parts = fields.split()
+            total += int(parts[11]) + int(parts[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 async def drive(
@@ -359,6 +375,7 @@ async def drive(
 
     async with httpx.AsyncClient(limits=limits, timeout=60) as client:
         server_cpu = cpu_seconds(server_pid) if server_pid else 0.0
+        database_cpu = postgres_cpu_seconds()
         client_cpu = time.process_time()
         started = time.perf_counter()
         async with asyncio.TaskGroup() as group:
@@ -367,6 +384,7 @@ async def drive(
         result.client_cpu += time.process_time() - client_cpu
         if server_pid:
             result.server_cpu += cpu_seconds(server_pid) - server_cpu
+        result.database_cpu += postgres_cpu_seconds() - database_cpu
     result.requests += sum(len(s.requests) for s in senders)
     result.seconds += last_end - started
     return last_end
@@ -570,7 +588,7 @@ def check_bot(engine: Engine, senders: list[Sender], fake: FakeTwilio, backend: 
 
 # -- report ----------------------------------------------------------------------------------
 HEAD = f"{'db':9}{'app':9}{'requests':>9}{'secs':>8}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}"
-HEAD += f"{'replies out s':>15}{'srv CPU':>9}{'gen CPU':>9}"
+HEAD += f"{'replies out s':>15}{'srv CPU':>9}{'gen CPU':>9}{'db CPU':>8}"
 
 
 def row(backend: str, r: Result) -> str:
@@ -579,6 +597,7 @@ def row(backend: str, r: Result) -> str:
         f"{backend:9}{r.app:9}{r.requests:>9,}{r.seconds:>8.2f}{r.rate:>8.0f}"
         f"{r.ms(50):>8.1f}{r.ms(99):>8.1f}{out:>15}"
         f"{r.cpu(r.server_cpu):>9}{r.cpu(r.client_cpu):>9}"
+        f"{r.cpu(r.database_cpu) if backend == 'postgres' else '-':>8}"
     )
 
 
@@ -665,8 +684,8 @@ def main(argv: list[str] | None = None) -> int:
         + (f"; pkh-bot run --workers {args.workers}" if args.workers > 1 else "")
     )
     print("ratio: req/s as a share of the floor's; p50/p99 as multiples of the floor's;")
-    print("CPU: of the server process and of this one (generator and fake Twilio) while the")
-    print("requests ran, as a share of one core")
+    print("CPU: of the server process, of this one (generator and fake Twilio) and of")
+    print("PostgreSQL's processes while the requests ran, as a share of one core")
     print(HEAD)
     print("-" * len(HEAD))
     print("\n".join(lines))
