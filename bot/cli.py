@@ -61,7 +61,7 @@ def _instant(value: str) -> datetime:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.server import listening_socket, run_workers
+    from bot.server import listening_sockets, run_workers
     from storage.migrate import upgrade
 
     settings = _settings()
@@ -72,8 +72,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     upgrade(settings.DATABASE_URL)
     if args.workers == 1:
         return _serve(settings, args, None)
-    sock = listening_socket(args.host, args.port)
-    return run_workers(args.workers, lambda: _serve(settings, args, sock))
+    try:
+        sockets = listening_sockets(args.host, args.port, args.workers)
+    except OSError as error:
+        print(f"pkh-bot: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+        return 2
+    return run_workers(sockets, lambda sock: _serve(settings, args, sock))
 
 
 def _why_not_workers(settings: Settings, workers: int) -> str | None:

@@ -1,11 +1,13 @@
-"""`pkh-bot run --workers N`: several processes accept on one socket over one PostgreSQL
-database, each webhook is stored once, and a signal stops them all; configurations that cannot
-run in several processes are refused before anything starts."""
+"""`pkh-bot run --workers N`: several processes on one port (a listening socket each, which the
+kernel spreads connections over) and one PostgreSQL database, each webhook is stored once, and
+a signal stops them all; configurations that cannot run in several processes, and a port
+already taken, are refused before anything starts."""
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from twilio.request_validator import RequestValidator
 
 from bot.cli import _why_not_workers
+from bot.server import listening_sockets
 from bot.settings import Settings
 from storage.models import ConversationState, InboundMessage
 from tests.bot.test_run import free_port, wait_healthy
@@ -65,6 +68,22 @@ def workers_of(pid: int) -> list[int]:
     return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
+def listening_inodes(port: int) -> set[str]:
+    """The inodes of the TCP sockets listening on `port` (state 0A in /proc/net/tcp)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                found.add(fields[9])
+    return found
+
+
+def socket_inodes(pid: int) -> set[str]:
+    links = (os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir())
+    return {link[len("socket:[") : -1] for link in links if link.startswith("socket:[")}
+
+
 def test_two_workers_share_the_port_store_each_message_once_and_stop_together(
     database_url: str, sessions: sessionmaker[Session]
 ) -> None:
@@ -80,6 +99,11 @@ def test_two_workers_share_the_port_store_each_message_once_and_stop_together(
         wait_healthy(f"{base}/healthz", process)
         workers = workers_of(process.pid)
         assert len(workers) == 2
+        # A listening socket each: neither worker can take every waiting connection.
+        listening = listening_inodes(port)
+        owned = [socket_inodes(pid) & listening for pid in workers]
+        assert len(listening) == 2 and all(len(mine) == 1 for mine in owned)
+        assert owned[0] != owned[1] and not socket_inodes(process.pid) & listening
         with ThreadPoolExecutor(6) as pool:
             codes = list(pool.map(lambda n: post_webhook(base, n), range(SENDERS)))
             again = list(pool.map(lambda n: post_webhook(base, n), range(3)))  # redelivered
@@ -130,3 +154,46 @@ def test_telegram_webhooks_and_twilio_may_run_in_several_processes(
     )
     assert _why_not_workers(settings, 3) is None
     assert _why_not_workers(settings, 0) == "must be at least 1"
+
+
+def test_the_kernel_spreads_connections_over_the_workers_sockets() -> None:
+    sockets = listening_sockets("127.0.0.1", 0, 3)
+    port = sockets[0].getsockname()[1]
+    clients = []
+    try:
+        assert {sock.getsockname()[1] for sock in sockets} == {port}
+        for _ in range(64):  # each new connection is hashed to one of the three
+            clients.append(socket.create_connection(("127.0.0.1", port)))
+        accepted = []
+        for sock in sockets:
+            sock.setblocking(False)
+            count = 0
+            while True:
+                try:
+                    connection, _ = sock.accept()
+                except BlockingIOError:
+                    break
+                connection.close()
+                count += 1
+            accepted.append(count)
+        assert sum(accepted) == 64 and min(accepted) > 0, accepted
+    finally:
+        for sock in [*sockets, *clients]:
+            sock.close()
+
+
+def test_a_port_already_taken_is_refused_also_by_a_server_on_several_sockets() -> None:
+    taken = socket.create_server(("127.0.0.1", 0))
+    port = taken.getsockname()[1]
+    try:
+        with pytest.raises(OSError):
+            listening_sockets("127.0.0.1", port, 2)
+    finally:
+        taken.close()
+    workers = listening_sockets("127.0.0.1", port, 2)  # free again: now another one comes
+    try:
+        with pytest.raises(OSError):
+            listening_sockets("127.0.0.1", port, 2)
+    finally:
+        for sock in workers:
+            sock.close()
