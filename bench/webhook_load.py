@@ -43,6 +43,7 @@ from twilio.request_validator import RequestValidator
 from bench.database import POSTGRES_URL
 from bench.fake_twilio import FakeTwilio
 from bench.measure import percentile
+from bench.raw_http import Connection, prepared_post
 from bench.roster import Roster, generate, kpm_phone
 from storage.db import create_db_engine
 from storage.migrate import upgrade
@@ -58,6 +59,7 @@ SUPERVISORS, PENDAMPING_EACH = 10, 15  # the generated roster: 10 kabupaten, 150
 START_TIMEOUT = 60.0
 DRAIN_TIMEOUT = 120.0
 REPLY_TIMEOUT = 30.0
+REQUEST_TIMEOUT = 60.0
 QUICK_SENDERS = 48
 BOT_ENV_PREFIXES = ("TWILIO_", "TELEGRAM_", "PKH_")
 BOT_ENV_NAMES = ("DATABASE_URL", "PUBLIC_BASE_URL")
@@ -350,41 +352,50 @@ async def drive(
     """Every sender's messages in order, `concurrency` senders at a time. With `fake`, each
     next message waits until a reply to the previous one reached the fake Twilio; without,
     until the webhook request returned. Returns when the last request was answered."""
-    queue = list(reversed(senders))
+    queue = [
+        (
+            sender,
+            [prepared_post(base_url, PATH, body, headers) for body, headers in sender.requests],
+        )
+        for sender in reversed(senders)
+    ]  # the requests as bytes, made before the clock starts
     last_end = 0.0
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
 
-    async def worker(client: httpx.AsyncClient) -> None:
+    async def worker(connection: Connection) -> None:
         nonlocal last_end
         while queue:
-            sender = queue.pop()
-            for body, headers in sender.requests:
+            sender, requests = queue.pop()
+            for request in requests:
                 seen = fake.to[sender.twilio_address] if fake is not None else 0
                 started = time.perf_counter()
-                response = await client.post(base_url + PATH, content=body, headers=headers)
+                answer = await asyncio.wait_for(connection.send(request), REQUEST_TIMEOUT)
                 ended = time.perf_counter()
-                if response.status_code != 200:
+                if answer.status != 200:
                     raise RuntimeError(
                         f"{result.app}: webhook from {sender.address} answered "
-                        f"{response.status_code}: {response.text[:300]}"
+                        f"{answer.status}: {answer.body[:300]!r}"
                     )
                 result.latencies.append(ended - started)
                 last_end = max(last_end, ended)
                 if fake is not None:
                     await fake.wait_for(sender.twilio_address, seen + 1, REPLY_TIMEOUT)
 
-    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+    connections = [Connection(base_url) for _ in range(min(concurrency, len(senders)))]
+    try:
         server_cpu = cpu_seconds(server_pid) if server_pid else 0.0
         database_cpu = postgres_cpu_seconds()
         client_cpu = time.process_time()
         started = time.perf_counter()
         async with asyncio.TaskGroup() as group:
-            for _ in range(min(concurrency, len(senders))):
-                group.create_task(worker(client))
+            for connection in connections:
+                group.create_task(worker(connection))
         result.client_cpu += time.process_time() - client_cpu
         if server_pid:
             result.server_cpu += cpu_seconds(server_pid) - server_cpu
         result.database_cpu += postgres_cpu_seconds() - database_cpu
+    finally:
+        for connection in connections:
+            await connection.close()
     result.requests += sum(len(s.requests) for s in senders)
     result.seconds += last_end - started
     return last_end
