@@ -77,6 +77,7 @@ def _page(request: Request, viewer: Viewer, **context: Any) -> HTMLResponse:
         "message": refusal.message if refusal else "",
         "limit": MAX_UPLOAD_LABEL,
         "field": FILE_FIELD,
+        "t": t,
         **context,
     }
     return render(
@@ -140,7 +141,7 @@ def _import(request: Request, viewer: Viewer, text: str) -> ImportReport | Refus
         with transaction(runtime.sessions) as session:
             actor = admin_reader(session, viewer, access.may_manage_roster)
             audit.record(session, "roster.upload_refused", "roster", "dashboard", actor=actor)
-        return Refusal(t("admin.roster.unreadable", reason=str(exc)), 400)
+        return Refusal(t("admin.roster.unreadable", reason=exc.reason(t)), 400)
     return report
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from conversations.catalog import Catalog, load_catalog
 from conversations.privacy import strip_control_chars
 from handlers.core import audit
 from handlers.people.phones import BadPhone, to_e164
@@ -35,8 +36,16 @@ SUPERIOR_ROLE = {Role.PENDAMPING: Role.SUPERVISOR, Role.SUPERVISOR: Role.KORKAB}
 
 @dataclass
 class Rejection:
+    """Why a row was rejected, or a warning about it: a message catalog key (under
+    `roster.reason.`) and its values, so the dashboard shows it in the reader's language."""
+
     line: int | None  # None: about the roster as a whole, or someone not in this file
-    reason: str
+    key: str
+    params: dict[str, str | int] = field(default_factory=dict)
+
+    def reason(self, t: Catalog | None = None) -> str:
+        """In `t`'s language; in English (the CLI's) without one."""
+        return (t or load_catalog("en"))(f"roster.reason.{self.key}", **self.params)
 
 
 @dataclass
@@ -48,13 +57,14 @@ class ImportReport:
     warnings: list[Rejection] = field(default_factory=list)
 
     def summary(self) -> str:
+        """For the CLI and the log, in English."""
         lines = [
             f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}, "
             f"rejected {len(self.rejected)}"
         ]
-        lines += [f"  line {r.line}: {r.reason}" for r in self.rejected]
+        lines += [f"  line {r.line}: {r.reason()}" for r in self.rejected]
         lines += [
-            f"  line {r.line}: warning: {r.reason}" if r.line else f"  warning: {r.reason}"
+            f"  line {r.line}: warning: {r.reason()}" if r.line else f"  warning: {r.reason()}"
             for r in self.warnings
         ]
         return "\n".join(lines)
@@ -74,13 +84,15 @@ class _Row:
     provinsi: str = ""
 
 
-def _a(role: str) -> str:
-    """ "a korkab", "an admin"."""
-    return f"an {role}" if role[:1] in "aeiou" else f"a {role}"
-
-
 class RosterError(ValueError):
     """The file as a whole cannot be read (wrong header, not CSV)."""
+
+    def __init__(self, key: str, **params: str | int) -> None:
+        self.why = Rejection(None, key, params)
+        super().__init__(self.why.reason())
+
+    def reason(self, t: Catalog | None = None) -> str:
+        return self.why.reason(t)
 
 
 def _clean(value: str | None) -> str:
@@ -102,11 +114,11 @@ def _parse(text: str, default_tz: str, report: ImportReport) -> tuple[list[_Row]
     try:
         fieldnames = reader.fieldnames or ()
     except csv.Error as exc:
-        raise RosterError(f"not a CSV file: {exc}") from exc
+        raise RosterError("not_csv", detail=str(exc)) from exc
     header = tuple(_clean(h).lower() for h in fieldnames)
     missing = [h for h in HEADER if h not in header]
     if missing:
-        raise RosterError(f"header must be {','.join(HEADER)}; missing {', '.join(missing)}")
+        raise RosterError("bad_header", header=",".join(HEADER), missing=", ".join(missing))
     columns = _Columns(backup=BACKUP in header, provinsi=PROVINSI in header)
     rows: list[_Row] = []
     seen_phones: dict[str, int] = {}
@@ -116,7 +128,7 @@ def _parse(text: str, default_tz: str, report: ImportReport) -> tuple[list[_Row]
             if row is not None:
                 rows.append(row)
     except csv.Error as exc:
-        raise RosterError(f"line {reader.line_num}: {exc}") from exc
+        raise RosterError("bad_csv_line", line=reader.line_num, detail=str(exc)) from exc
     return rows, columns
 
 
@@ -132,44 +144,41 @@ def _parse_row(
         return None
     role = values["role"].lower()
     if role not in set(Role):
-        report.rejected.append(Rejection(line, f"unknown role {values['role']!r}"))
+        report.rejected.append(Rejection(line, "unknown_role", {"role": values["role"]}))
         return None
     if not values["name"]:
-        report.rejected.append(Rejection(line, "name is empty"))
+        report.rejected.append(Rejection(line, "name_empty"))
         return None
-    too_long = [
-        f"{k} is longer than {n} characters" for k, n in LIMITS if len(values.get(k, "")) > n
-    ]
+    too_long = [f"{k} ({n})" for k, n in LIMITS if len(values.get(k, "")) > n]
     if too_long:  # PostgreSQL would refuse the whole import
-        report.rejected.append(Rejection(line, "; ".join(too_long)))
+        report.rejected.append(Rejection(line, "too_long", {"fields": ", ".join(too_long)}))
         return None
-    try:
-        phone = to_e164(values["phone"])
-        boss = to_e164(values["supervisor_phone"]) if values["supervisor_phone"] else None
-        backup = to_e164(values[BACKUP]) if values.get(BACKUP) else None
-    except BadPhone as exc:
-        report.rejected.append(Rejection(line, str(exc)))
-        return None
+    phones: dict[str, str | None] = {}
+    for column in ("phone", "supervisor_phone", BACKUP):
+        raw = values.get(column, "")
+        try:
+            phones[column] = to_e164(raw) if raw or column == "phone" else None
+        except BadPhone:
+            report.rejected.append(Rejection(line, "bad_phone", {"column": column, "value": raw}))
+            return None
+    phone, boss, backup = phones["phone"] or "", phones["supervisor_phone"], phones[BACKUP]
     if phone in seen_phones:
-        report.rejected.append(
-            Rejection(line, f"duplicate phone {phone} (first on line {seen_phones[phone]})")
-        )
+        first = seen_phones[phone]
+        report.rejected.append(Rejection(line, "duplicate_phone", {"phone": phone, "first": first}))
         return None
+    zone_name = values["timezone"] or default_tz
     try:
-        zone = resolve_timezone(values["timezone"] or default_tz)
-    except ValueError as exc:
-        report.rejected.append(Rejection(line, str(exc)))
+        zone = resolve_timezone(zone_name)
+    except ValueError:
+        report.rejected.append(Rejection(line, "bad_timezone", {"value": zone_name}))
         return None
     seen_phones[phone] = line
     provinsi = values.get(PROVINSI, "")
     if role == Role.KORWIL and not provinsi:
-        report.warnings.append(
-            Rejection(line, "a korwil without provinsi covers no kabupaten and sees nothing")
-        )
+        report.warnings.append(Rejection(line, "korwil_without_provinsi"))
     if boss is not None and role not in SUPERIOR_ROLE:
-        report.warnings.append(
-            Rejection(line, f"{_a(role)} names nobody in supervisor_phone; {boss} ignored")
-        )
+        params = {"role": role, "phone": boss}
+        report.warnings.append(Rejection(line, "superior_ignored", params))
         boss = None
     return _Row(
         line,
@@ -185,7 +194,9 @@ def _parse_row(
     )
 
 
-def _link_problem(row: _Row, file_roles: dict[str, str], existing: dict[str, Person]) -> str | None:
+def _link_problem(
+    row: _Row, file_roles: dict[str, str], existing: dict[str, Person]
+) -> Rejection | None:
     """Why this row's supervisor link cannot be made, or None when it can (or there is none)."""
     if row.supervisor_phone is None:
         return None
@@ -194,28 +205,32 @@ def _link_problem(row: _Row, file_roles: dict[str, str], existing: dict[str, Per
         existing[row.supervisor_phone].role if row.supervisor_phone in existing else None
     )
     if boss_role is None:
-        return f"unknown supervisor {row.supervisor_phone}"
+        return Rejection(row.line, "unknown_supervisor", {"phone": row.supervisor_phone})
     if wanted is None or boss_role != wanted:
-        return (
-            f"supervisor {row.supervisor_phone} is {_a(boss_role)}, "
-            f"not the {wanted or 'nobody'} {_a(row.role)} reports to"
-        )
+        params = {
+            "phone": row.supervisor_phone,
+            "boss_role": boss_role,
+            "wanted": wanted or "nobody",
+            "role": row.role,
+        }
+        return Rejection(row.line, "wrong_supervisor", params)
     return None
 
 
 def _backup_problem(
     row: _Row, file_roles: dict[str, str], existing: dict[str, Person]
-) -> str | None:
+) -> Rejection | None:
     """Why a named backup cannot be kept (the row itself still loads, without a backup)."""
     if row.backup_phone is None:
         return None
     if row.role != Role.SUPERVISOR or row.backup_phone == row.phone:
-        return f"only a supervisor names a backup supervisor; {BACKUP} ignored"
+        return Rejection(row.line, "backup_only_for_supervisors", {"column": BACKUP})
     backup_role = file_roles.get(row.backup_phone) or (
         existing[row.backup_phone].role if row.backup_phone in existing else None
     )
     if backup_role != Role.SUPERVISOR:
-        return f"backup {row.backup_phone} is not a supervisor on the roster; {BACKUP} ignored"
+        params = {"phone": row.backup_phone, "column": BACKUP}
+        return Rejection(row.line, "backup_not_a_supervisor", params)
     return None
 
 
@@ -231,7 +246,7 @@ def _check_links(rows: list[_Row], existing: dict[str, Person], report: ImportRe
             if problem is None:
                 still.append(row)
             else:
-                report.rejected.append(Rejection(row.line, problem))
+                report.rejected.append(problem)
         if len(still) == len(kept):
             return still
         kept = still
@@ -247,7 +262,7 @@ def import_roster(session: Session, text: str, default_tz: str) -> ImportReport:
     for index, row in enumerate(accepted):
         problem = _backup_problem(row, file_roles, existing)
         if problem is not None:
-            report.warnings.append(Rejection(row.line, problem))
+            report.warnings.append(problem)
             accepted[index] = replace(row, backup_phone=None)
 
     people: dict[str, Person] = dict(existing)
@@ -296,13 +311,7 @@ def import_roster(session: Session, text: str, default_tz: str) -> ImportReport:
     report.updated = len(changed)
     report.unchanged = len({phone for phone in lines if phone in existing} - changed)
     if not any(_is_desk_admin(p) for p in people.values()):
-        report.warnings.append(
-            Rejection(
-                None,
-                "no desk admin: no active admin without a kabupaten to place complaints "
-                "of unknown place (add an admin row with an empty kabupaten)",
-            )
-        )
+        report.warnings.append(Rejection(None, "no_desk_admin"))
     session.flush()
     return report
 
@@ -326,28 +335,39 @@ def _unlink_stranded(
     for person in in_order:
         boss = by_id.get(person.supervisor_id) if person.supervisor_id else None
         if boss is not None and boss.role != SUPERIOR_ROLE.get(person.role):
-            why = f"{boss.name} ({boss.phone}), who is now {_a(boss.role)}"
-            report.warnings.append(_stranded(person, "supervisor_phone", why, lines))
+            report.warnings.append(_stranded(person, "supervisor_phone", boss, boss, lines))
             person.supervisor_id = None
             changed.add(person.phone)
         backup = by_id.get(person.backup_id) if person.backup_id else None
         if backup is not None and backup.role != Role.SUPERVISOR:
-            why = f"{backup.name} ({backup.phone}), who is now {_a(backup.role)}"
+            report.warnings.append(_stranded(person, BACKUP, backup, backup, lines))
         elif backup is not None and person.role != Role.SUPERVISOR:
-            why = f"{backup.name} ({backup.phone}), but is now {_a(person.role)}"
+            report.warnings.append(_stranded(person, BACKUP, backup, person, lines))
         else:
             continue
-        report.warnings.append(_stranded(person, BACKUP, why, lines))
         person.backup_id = None
         changed.add(person.phone)
     return changed
 
 
-def _stranded(person: Person, link: str, why: str, lines: dict[str, int]) -> Rejection:
-    where = "" if person.phone in lines else " (not in this file)"
+def _stranded(
+    person: Person, link: str, linked: Person, changed: Person, lines: dict[str, int]
+) -> Rejection:
+    """`person` was unlinked from `linked` (named in their column `link`) because `changed`,
+    one of the two, now has another role."""
+    in_file = person.phone in lines
+    params: dict[str, str | int] = {
+        "role": person.role,
+        "name": person.name,
+        "phone": person.phone,
+        "link": link,
+        "linked_name": linked.name,
+        "linked_phone": linked.phone,
+        "now_role": changed.role,
+    }
+    who = "linked" if changed is linked else "self"
     return Rejection(
-        lines.get(person.phone),
-        f"unlinked {person.role} {person.name} ({person.phone}){where}: {link} was {why}",
+        lines.get(person.phone), f"unlinked_{who}{'' if in_file else '_outside'}", params
     )
 
 

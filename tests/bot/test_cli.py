@@ -78,7 +78,7 @@ def test_roster_import_reports_rejected_rows_and_exits_1(
     assert code == 1
     assert out.splitlines() == [
         "added 4, updated 0, unchanged 0, rejected 2",
-        "  line 6: not a valid phone number: '12345'",
+        "  line 6: phone: not a valid phone number: '12345'",
         "  line 7: unknown supervisor +6281299990000",
     ]
 

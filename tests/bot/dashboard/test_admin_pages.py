@@ -177,9 +177,11 @@ def test_roster_upload_shows_the_per_line_result(
     assert re.search(r"<dt>Diperbarui</dt><dd>1</dd>", text)
     assert re.search(r"<dt>Ditolak</dt><dd>2</dd>", text)
     rejected = re.findall(r'<td class="num">(\d+)</td><td>([^<]+)</td>', text)
-    assert ("4", "unknown role &#39;bos&#39;") in rejected
-    assert any(line == "6" and "not a valid phone number" in why for line, why in rejected)
-    assert any(line == "5" and "korwil without provinsi" in why for line, why in rejected)
+    # In Bahasa Indonesia, as the rest of the page (the CLI says the same in English).
+    assert ("4", "peran tidak dikenal: &#39;bos&#39;") in rejected
+    assert ("6", "phone: bukan nomor telepon yang sah: &#39;12345&#39;") in rejected
+    assert any(line == "5" and "korwil tanpa provinsi" in why for line, why in rejected)
+    assert "Inggris" not in text
     with runtime.sessions() as session:
         assert person_by_phone(session, "0812-7777-0001").kecamatan == "Gandusari"
         assert person_by_phone(session, "0812-1000-0004").kecamatan == "Karangan"
@@ -202,7 +204,7 @@ def test_roster_upload_shows_the_per_line_result(
         (b"  \n\n", 400, "Berkas kosong"),
         (HEADER.encode() + "pendamping,Ani \xc0,0812-7777-0001,,,,WIB\n".encode("latin-1"), 400,
          "UTF-8"),
-        (b"nama,telepon\nAni,0812\n", 400, "header must be"),
+        (b"nama,telepon\nAni,0812\n", 400, "judul kolom harus"),
     ],
 )  # fmt: skip
 def test_a_bad_upload_is_refused_politely_and_changes_nothing(

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from conversations.catalog import load_catalog
 from handlers.people.roster import ImportReport, RosterError, import_roster
 from storage.db import transaction
 from storage.models import AuditEntry, Person
@@ -31,7 +32,7 @@ def people(sessions: sessionmaker[Session]) -> dict[str, Person]:
 
 
 def reasons(report: ImportReport) -> dict[int, str]:
-    return {r.line: r.reason for r in report.rejected}
+    return {r.line: r.reason() for r in report.rejected}
 
 
 def test_good_rows_load_with_links_and_e164_phones(sessions: sessionmaker[Session]) -> None:
@@ -73,6 +74,37 @@ def test_bad_rows_are_rejected_with_line_and_reason_while_good_rows_load(
     assert "+6281210000004" in staff and staff["+6281210000003"].kecamatan == "Pogalan"
     assert "+6281210000006" not in staff and "+6281210000007" not in staff
     assert "line 8: duplicate phone" in report.summary()
+
+
+def test_reasons_and_warnings_read_in_the_readers_language(
+    sessions: sessionmaker[Session],
+) -> None:
+    body = GOOD + (
+        "pendamping,Nomor Rusak,0812-12,Trenggalek,Pogalan,0812-1000-0002,WIB\n"  # line 5
+        "kepala,Bukan Peran,0812-1000-0006,Trenggalek,Pogalan,,WIB\n"  # line 6
+        "pendamping,Tanpa Atasan,0812-1000-0007,Trenggalek,Pogalan,0812-9999-0000,WIB\n"  # 7
+        "pendamping,Nomor Kembar,0812 1000 0003,Trenggalek,Durenan,0812-1000-0002,WIB\n"  # 8
+        "pendamping,Zona Salah,0812-1000-0009,Trenggalek,Durenan,0812-1000-0002,WIB+1\n"  # 9
+        "korwil,Tanpa Provinsi,0812-1000-0010,,,,WIB\n"  # 10
+    )
+    report = load(sessions, body)
+    t = load_catalog("id")
+    assert {r.line: r.reason(t) for r in report.rejected} == {
+        5: "phone: bukan nomor telepon yang sah: '0812-12'",
+        6: "peran tidak dikenal: 'kepala'",
+        7: "atasan +6281299990000 tidak ada di roster",
+        8: "nomor +6281210000003 ganda (sudah ada di baris 4)",
+        9: "zona waktu 'WIB+1' tidak dikenal (pakai nama IANA atau WIB/WITA/WIT)",
+    }
+    korwil = "korwil tanpa provinsi tidak membawahi kabupaten mana pun dan tidak melihat data"
+    assert [(w.line, w.reason(t).split(":")[0]) for w in report.warnings] == [
+        (10, f"{korwil} apa pun"),
+        (None, "belum ada admin meja pengaduan"),
+    ]
+    with pytest.raises(RosterError) as refused:
+        load(sessions, "nama,telepon\nAni,0812\n", header="")
+    assert refused.value.reason(t).startswith("judul kolom harus role,name,phone,")
+    assert str(refused.value).startswith("header must be role,name,phone,")  # the CLI's
 
 
 def test_a_repeated_import_changes_nothing(sessions: sessionmaker[Session]) -> None:
@@ -142,7 +174,7 @@ korkab,Bambang Wijaya,0812-1000-0001,Trenggalek,Trenggalek,,WIB
 def test_a_link_must_point_to_the_right_role(sessions: sessionmaker[Session]) -> None:
     body = GOOD + "pendamping,Agus,0812-1000-0004,Trenggalek,Pogalan,0812-1000-0001,WIB\n"
     assert reasons(load(sessions, body)) == {
-        5: "supervisor +6281210000001 is a korkab, not the supervisor a pendamping reports to"
+        5: "supervisor +6281210000001 is korkab, but pendamping rows report to supervisor"
     }
 
 
@@ -199,7 +231,7 @@ def test_an_optional_backup_supervisor_column(sessions: sessionmaker[Session]) -
     )
     report = load(sessions, body, header)
     assert (report.added, report.rejected) == (5, [])
-    assert {w.line: w.reason.split(";")[0] for w in report.warnings if w.line} == {
+    assert {w.line: w.reason().split(";")[0] for w in report.warnings if w.line} == {
         5: "only a supervisor names a backup supervisor",
         6: "backup +6281210000001 is not a supervisor on the roster",
     }
@@ -215,7 +247,7 @@ DESK = "admin,Meja Pengaduan,0812-1000-0007,,,,WIB\n"
 
 
 def warnings(report: ImportReport) -> list[tuple[int | None, str]]:
-    return [(w.line, w.reason) for w in report.warnings]
+    return [(w.line, w.reason()) for w in report.warnings]
 
 
 def test_a_korwil_and_an_optional_provinsi_column_in_any_position(
@@ -278,12 +310,12 @@ def test_a_korkab_and_a_korwil_name_nobody(sessions: sessionmaker[Session]) -> N
     report = load(sessions, body, header)
     # A korkab's korwil is found by province: the link is ignored and the row loads.
     assert warnings(report) == [
-        (2, "a korwil names nobody in supervisor_phone; +6281210000001 ignored"),
-        (3, "a korkab names nobody in supervisor_phone; +6281210000006 ignored"),
+        (2, "korwil rows name nobody in supervisor_phone; +6281210000001 ignored"),
+        (3, "korkab rows name nobody in supervisor_phone; +6281210000006 ignored"),
     ]
     assert reasons(report) == {
-        4: "supervisor +6281210000006 is a korwil, not the supervisor a pendamping reports to",
-        5: "supervisor +6281210000006 is a korwil, not the korkab a supervisor reports to",
+        4: "supervisor +6281210000006 is korwil, but pendamping rows report to supervisor",
+        5: "supervisor +6281210000006 is korwil, but supervisor rows report to korkab",
     }
     staff = people(sessions)
     assert staff["+6281210000001"].supervisor_id is None
@@ -315,17 +347,17 @@ def test_a_supervisor_who_becomes_korkab_leaves_no_pendamping_linked(
         (
             2,
             "unlinked korkab Dewi Lestari (+6281210000002): backup_supervisor_phone was "
-            "Eko Saputra (+6281210000008), but is now a korkab",
+            "Eko Saputra (+6281210000008), but the role of Dewi Lestari is now korkab",
         ),
         (
             None,
             "unlinked pendamping Sari Rahayu (+6281210000003) (not in this file): "
-            "supervisor_phone was Dewi Lestari (+6281210000002), who is now a korkab",
+            "supervisor_phone was Dewi Lestari (+6281210000002), whose role is now korkab",
         ),
         (
             None,
             "unlinked pendamping Agus Santoso (+6281210000004) (not in this file): "
-            "supervisor_phone was Dewi Lestari (+6281210000002), who is now a korkab",
+            "supervisor_phone was Dewi Lestari (+6281210000002), whose role is now korkab",
         ),
     ]
     assert "  line 2: warning: unlinked korkab Dewi Lestari" in report.summary()
@@ -345,11 +377,11 @@ def test_a_korkab_who_changes_role_strands_no_supervisor(
 ) -> None:
     load(sessions, TEAM, BACKUP_HEADER)
     report = load(sessions, "admin,Bambang Wijaya,0812-1000-0001,Trenggalek,,,WIB\n")
-    assert [w.reason.split(":")[0] for w in report.warnings] == [
+    assert [w.reason().split(":")[0] for w in report.warnings] == [
         "unlinked supervisor Dewi Lestari (+6281210000002) (not in this file)",
         "unlinked supervisor Eko Saputra (+6281210000008) (not in this file)",
     ]
-    assert "who is now an admin" in report.warnings[0].reason
+    assert "whose role is now admin" in report.warnings[0].reason()
     staff = people(sessions)
     assert staff["+6281210000002"].supervisor_id is None
     assert staff["+6281210000003"].supervisor_id == staff["+6281210000002"].id  # untouched
@@ -369,7 +401,7 @@ def test_a_backup_who_is_no_longer_a_supervisor_is_unlinked(
         (
             2,
             "unlinked supervisor Dewi Lestari (+6281210000002): backup_supervisor_phone was "
-            "Eko Saputra (+6281210000008), who is now a pendamping",
+            "Eko Saputra (+6281210000008), whose role is now pendamping",
         )
     ]
     assert (report.updated, report.unchanged) == (2, 0)
@@ -470,7 +502,7 @@ def test_a_field_too_long_for_the_database_rejects_the_row(
     )
     report = load(sessions, body, header)
     assert reasons(report) == {
-        2: "name is longer than 200 characters",
-        3: "kabupaten is longer than 100 characters; provinsi is longer than 100 characters",
+        2: "longer than allowed (most characters in brackets): name (200)",
+        3: "longer than allowed (most characters in brackets): kabupaten (100), provinsi (100)",
     }
     assert set(people(sessions)) == {"+6281210000008"}
