@@ -202,18 +202,7 @@ def concurrent(
         people = list(dialogs)
         shares = [people[i::sessions] for i in range(sessions)]
         threads = [threading.Thread(target=talk, args=(share, texts)) for share in shares]
-        started, cpu = time.perf_counter(), time.process_time()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-        done = Phase(bench.backend, name, len(latencies), "msg", seconds, 0, list(latencies))
-        done.note = (
-            f"wall clock, SQL not counted (threads); this process used {cpu:.2f} s of CPU, "
-            f"{cpu / max(1, len(latencies)) * 1000:.1f} ms a message"
-        )
-        return done
+        return _run_threads(bench, name, threads, latencies, "wall clock, SQL not counted")
 
     def complaints_filed() -> int:
         with bench.ctx.sessions() as session:
@@ -250,16 +239,24 @@ def step_floor(bench: Bench, sessions: int, messages: int) -> Phase:
 
     shares = [messages // sessions + (i < messages % sessions) for i in range(sessions)]
     threads = [threading.Thread(target=store_many, args=(n, i)) for i, n in enumerate(shares)]
+    name = f"floor: {sessions} at once"
+    return _run_threads(bench, name, threads, latencies, "inbound row + outbox row + commit")
+
+
+def _run_threads(
+    bench: Bench, name: str, threads: list[threading.Thread], latencies: list[float], what: str
+) -> Phase:
+    """Run the threads side by side, timed on the wall clock, as a phase of the latencies they
+    record, with the CPU this process used."""
     started, cpu = time.perf_counter(), time.process_time()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    done = Phase(bench.backend, f"floor: {sessions} at once", len(latencies), "msg", seconds, 0)
-    done.latencies = latencies
+    done = Phase(bench.backend, name, len(latencies), "msg", seconds, 0, list(latencies))
     done.note = (
-        f"inbound row + outbox row + commit; this process used {cpu:.2f} s of CPU, "
+        f"{what} (threads); this process used {cpu:.2f} s of CPU, "
         f"{cpu / max(1, len(latencies)) * 1000:.1f} ms a message"
     )
     return done

@@ -20,6 +20,14 @@ supervisor,Dewi Lestari,62812-1000-0002,Trenggalek,Trenggalek,0812-1000-0001,WIB
 pendamping,Sari Rahayu,+62 812-1000-0003,Trenggalek,Pogalan,0812 1000 0002,
 """
 
+# Lines 5-8 after GOOD: a bad phone, an unknown role, an unknown supervisor, a repeated phone.
+BAD = """\
+pendamping,Nomor Rusak,0812-12,Trenggalek,Pogalan,0812-1000-0002,WIB
+kepala,Bukan Peran,0812-1000-0006,Trenggalek,Pogalan,,WIB
+pendamping,Tanpa Atasan,0812-1000-0007,Trenggalek,Pogalan,0812-9999-0000,WIB
+pendamping,Nomor Kembar,0812 1000 0003,Trenggalek,Durenan,0812-1000-0002,WIB
+"""
+
 
 def load(sessions: sessionmaker[Session], body: str, header: str = HEADER) -> ImportReport:
     with transaction(sessions) as session:
@@ -55,14 +63,8 @@ def test_good_rows_load_with_links_and_e164_phones(sessions: sessionmaker[Sessio
 def test_bad_rows_are_rejected_with_line_and_reason_while_good_rows_load(
     sessions: sessionmaker[Session],
 ) -> None:
-    body = GOOD + (
-        "pendamping,Nomor Rusak,0812-12,Trenggalek,Pogalan,0812-1000-0002,WIB\n"  # line 5
-        "kepala,Bukan Peran,0812-1000-0006,Trenggalek,Pogalan,,WIB\n"  # line 6
-        "pendamping,Tanpa Atasan,0812-1000-0007,Trenggalek,Pogalan,0812-9999-0000,WIB\n"  # 7
-        "pendamping,Nomor Kembar,0812 1000 0003,Trenggalek,Durenan,0812-1000-0002,WIB\n"  # 8
-        "pendamping,Agus Santoso,0812-1000-0004,Trenggalek,Pogalan,0812-1000-0002,WIB\n"  # 9
-    )
-    report = load(sessions, body)
+    agus = "pendamping,Agus Santoso,0812-1000-0004,Trenggalek,Pogalan,0812-1000-0002,WIB\n"
+    report = load(sessions, GOOD + BAD + agus)  # Agus on line 9
     assert report.added == 4
     rejected = reasons(report)
     assert sorted(rejected) == [5, 6, 7, 8]
@@ -79,15 +81,11 @@ def test_bad_rows_are_rejected_with_line_and_reason_while_good_rows_load(
 def test_reasons_and_warnings_read_in_the_readers_language(
     sessions: sessionmaker[Session],
 ) -> None:
-    body = GOOD + (
-        "pendamping,Nomor Rusak,0812-12,Trenggalek,Pogalan,0812-1000-0002,WIB\n"  # line 5
-        "kepala,Bukan Peran,0812-1000-0006,Trenggalek,Pogalan,,WIB\n"  # line 6
-        "pendamping,Tanpa Atasan,0812-1000-0007,Trenggalek,Pogalan,0812-9999-0000,WIB\n"  # 7
-        "pendamping,Nomor Kembar,0812 1000 0003,Trenggalek,Durenan,0812-1000-0002,WIB\n"  # 8
+    more = (
         "pendamping,Zona Salah,0812-1000-0009,Trenggalek,Durenan,0812-1000-0002,WIB+1\n"  # 9
         "korwil,Tanpa Provinsi,0812-1000-0010,,,,WIB\n"  # 10
     )
-    report = load(sessions, body)
+    report = load(sessions, GOOD + BAD + more)
     t = load_catalog("id")
     assert {r.line: r.reason(t) for r in report.rejected} == {
         5: "phone: bukan nomor telepon yang sah: '0812-12'",
