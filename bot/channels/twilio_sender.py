@@ -48,6 +48,7 @@ from scheduler.senders import (
     TransientSendError,
 )
 from scheduler.threads import OUTBOX_THREADS
+from storage.db import transaction
 from storage.models import ConversationState, OutboxMessage, Person
 
 TWILIO_API = "https://api.twilio.com"
@@ -164,9 +165,12 @@ def load_recipients(
     sessions: sessionmaker[Session], messages: Sequence[Outgoing]
 ) -> list[Recipient]:
     """The recipients of `messages`, in three queries whatever their number (statements built
-    once, plain rows: this runs for every WhatsApp and SMS row sent)."""
+    once, plain rows: this runs for every WhatsApp and SMS row sent).
+
+    Read in a transaction that commits: psycopg forgets every prepared statement of a
+    connection that rolls back, and a read-only session ends in a rollback."""
     person_ids = list({m.person_id for m in messages if m.person_id is not None})
-    with sessions() as session:
+    with transaction(sessions) as session:
         connection = session.connection()
         addresses = list({m.address for m in messages})
         last = dict(connection.execute(_LAST_INBOUND, {"addresses": addresses}).all())
