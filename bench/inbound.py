@@ -278,7 +278,7 @@ def _check(bench: Bench, consultations: int, complaints: int) -> None:
         )
 
 
-def _phase(bench: Bench, name: str, samples: list[Sample], top: list[Statement]) -> Phase:
+def samples_phase(bench: Bench, name: str, samples: list[Sample], top: list[Statement]) -> Phase:
     seconds = sum(s.seconds for s in samples)
     return Phase(
         bench.backend,
@@ -341,14 +341,14 @@ def run(
     _check(bench, consultations, complaints)
     counter.close()
     phases += [
-        _phase(
+        samples_phase(
             bench,
             "inbound: consultation dialogs",
             consultation_samples,
             consultation_shapes,
         ),
-        _phase(bench, "inbound: complaint dialogs", complaint_samples, complaint_shapes),
-        _phase(bench, "inbound: all messages", driver.samples, []),
+        samples_phase(bench, "inbound: complaint dialogs", complaint_samples, complaint_shapes),
+        samples_phase(bench, "inbound: all messages", driver.samples, []),
     ]
     # The complaints above were filed one at a time; these reporters are new numbers.
     phases += concurrent(bench, roster.places, sessions, complaints, complaints + 1)
