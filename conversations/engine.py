@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from conversations.catalog import Catalog
-from conversations.choices import match_option
+from conversations.choices import close_options, match_option
 from conversations.messages import Inbound, Option, Outcome, Reply
 
 IDLE_TIMEOUT = timedelta(minutes=30)
@@ -26,6 +26,12 @@ CONFIRM_SEND, CONFIRM_RESTART, CONFIRM_CANCEL = "kirim", "ulang", "batal"
 # typed "selesai" or "lewati" still matches them by their label).
 SKIP = "_lewati"
 DONE = "_selesai"
+# A step whose data offers more options than this lists none of them: the answer is typed and
+# matched against them all (a national roster has hundreds of kabupaten; Telegram refuses more
+# than 100 buttons, and a WhatsApp list of hundreds runs over several messages).
+LIST_LIMIT = 30
+SHORTLIST = 8  # close matches of a typed name offered back to choose from
+SHORTLIST_KEY = "_shortlist"  # in a state's data while a step offers its close matches
 
 
 class Invalid(Exception):
@@ -114,6 +120,17 @@ IDLE = FlowState()
 
 
 @dataclass(frozen=True)
+class Choices:
+    """What a step accepts (`accepted`) and what it lists (`listed`): the same, unless the
+    data offers more than LIST_LIMIT (`searched`), which are then found by their typed name
+    and only the shortlist of close matches is listed."""
+
+    accepted: tuple[Option, ...]
+    listed: tuple[Option, ...]
+    searched: tuple[Option, ...] = ()
+
+
+@dataclass(frozen=True)
 class Transition:
     state: FlowState
     replies: list[Reply]
@@ -146,28 +163,38 @@ class Engine:
 
     # -- rendering -------------------------------------------------------------------------
     def options_for(self, state: FlowState, source: OptionSource | None) -> tuple[Option, ...]:
+        return self.choices(state, source).accepted
+
+    def choices(self, state: FlowState, source: OptionSource | None) -> Choices:
         flow = self.flows[state.flow or ""]
         if state.step == CONFIRM_STEP:
-            return (
+            confirm = (
                 Option(CONFIRM_SEND, self.t("conv.confirm_send")),
                 Option(CONFIRM_RESTART, self.t("conv.confirm_restart")),
                 Option(CONFIRM_CANCEL, self.t("conv.confirm_cancel")),
             )
+            return Choices(confirm, confirm)
         step = flow.step(state.step or "")
-        options: list[Option] = []
+        data: tuple[Option, ...] = ()
         if step.dynamic_choices and source is not None:
-            options.extend(source(step.dynamic_choices, state.data))
-        options.extend(Option(c.value, self.t(c.label_key)) for c in step.choices)
+            data = tuple(source(step.dynamic_choices, state.data))
+        fixed = [Option(c.value, self.t(c.label_key)) for c in step.choices]
         if step.collects_attachments or step.multiple:
-            options.append(Option(DONE, self.t("conv.attachments_done")))
+            fixed.append(Option(DONE, self.t("conv.attachments_done")))
         elif step.skippable:
-            options.append(Option(SKIP, self.t("conv.skip")))
-        return tuple(options)
+            fixed.append(Option(SKIP, self.t("conv.skip")))
+        accepted = (*data, *fixed)
+        if len(data) <= LIST_LIMIT or step.multiple:
+            return Choices(accepted, accepted)
+        shortlist = set(state.data.get(SHORTLIST_KEY) or ())
+        listed = (*(o for o in data if o.value in shortlist), *fixed)
+        return Choices(accepted, listed, data)
 
     def prompt(self, state: FlowState, source: OptionSource | None) -> tuple[FlowState, Reply]:
         """Render the current step; a fresh token makes every older keyboard stale."""
         flow = self.flows[state.flow or ""]
-        options = self.options_for(state, source)
+        choices = self.choices(state, source)
+        options = choices.listed
         token = self.fresh_token() if options else None
         if state.step == CONFIRM_STEP:
             text = self.t("conv.confirm_prompt", summary=flow.summary(state.data, self.t))
@@ -177,6 +204,8 @@ class Engine:
             if step.prompt_params is not None:
                 params.update(step.prompt_params(state.data, self.t))
             text = self.t(step.prompt, **params)
+            if choices.searched and not state.data.get(SHORTLIST_KEY):
+                text += "\n\n" + self.t("conv.type_to_search", count=len(choices.searched))
         return replace(state, token=token), Reply(text, options, token)
 
     # -- transitions -----------------------------------------------------------------------
@@ -214,21 +243,28 @@ class Engine:
     ) -> Transition:
         """Apply one message to an active, unexpired flow."""
         flow = self.flows[state.flow or ""]
-        options = self.options_for(state, source)
+        choices = self.choices(state, source)
+        options = choices.listed
         chosen: Option | None = None
         if message.choice is not None:
             token, value = split_choice(message.choice)
-            chosen = next((o for o in options if o.value == value), None)
+            chosen = next((o for o in choices.accepted if o.value == value), None)
             if token != state.token or chosen is None:
                 return self.reprompt(state, now, source, self.t("conv.stale_choice"))
         elif message.text.strip():
             chosen = match_option(message.text, options)
+            if chosen is None and choices.searched:
+                chosen = match_option(message.text, choices.searched, numbers=False)
+                close = [] if chosen else close_options(message.text, choices.searched, SHORTLIST)
+                if close:
+                    return self._offer_shortlist(state, close, now, source)
 
         if state.step == CONFIRM_STEP:
             return self._confirm(flow, state, chosen, now, source)
 
         step = flow.step(state.step or "")
         data = dict(state.data)
+        data.pop(SHORTLIST_KEY, None)
         if message.choice is None and _keeps_typed(step, chosen, message.text, options, data):
             chosen = None
         if step.collects_attachments and message.attachments:
@@ -262,6 +298,8 @@ class Engine:
                 return self.reprompt(state, now, source, self.t(problem.key, **problem.params))
         else:
             key = "conv.choose_from_list" if options else "conv.answer_needed"
+            if choices.searched:
+                key = "conv.search_not_found"
             return self.reprompt(state, now, source, self.t(key))
 
         next_step = self._past_automatic(flow, flow.after(step, data), data, source)
@@ -272,6 +310,17 @@ class Engine:
         following = FlowState(flow.name, next_step, data, None, now)
         following, reply = self.prompt(following, source)
         return Transition(following, [reply])
+
+    def _offer_shortlist(
+        self,
+        state: FlowState,
+        close: Sequence[Option],
+        now: datetime,
+        source: OptionSource | None,
+    ) -> Transition:
+        """A typed name close to several of a long list's options: list those to choose from."""
+        data = {**state.data, SHORTLIST_KEY: [option.value for option in close]}
+        return self.reprompt(replace(state, data=data), now, source, self.t("conv.shortlist"))
 
     def _past_automatic(
         self, flow: Flow, name: str, data: dict[str, Any], source: OptionSource | None
