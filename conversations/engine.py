@@ -15,7 +15,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from conversations.catalog import Catalog
-from conversations.choices import close_options, match_option
+from conversations.choices import match_option
+from conversations.long_lists import (
+    SHORTLIST_KEY,
+    Choices,
+    look_up,
+    step_choices,
+    with_shortlist,
+)
 from conversations.messages import Inbound, Option, Outcome, Reply
 
 IDLE_TIMEOUT = timedelta(minutes=30)
@@ -26,12 +33,6 @@ CONFIRM_SEND, CONFIRM_RESTART, CONFIRM_CANCEL = "kirim", "ulang", "batal"
 # typed "selesai" or "lewati" still matches them by their label).
 SKIP = "_lewati"
 DONE = "_selesai"
-# A step whose data offers more options than this lists none of them: the answer is typed and
-# matched against them all (a national roster has hundreds of kabupaten; Telegram refuses more
-# than 100 buttons, and a WhatsApp list of hundreds runs over several messages).
-LIST_LIMIT = 30
-SHORTLIST = 8  # close matches of a typed name offered back to choose from
-SHORTLIST_KEY = "_shortlist"  # in a state's data while a step offers its close matches
 
 
 class Invalid(Exception):
@@ -120,17 +121,6 @@ IDLE = FlowState()
 
 
 @dataclass(frozen=True)
-class Choices:
-    """What a step accepts (`accepted`) and what it lists (`listed`): the same, unless the
-    data offers more than LIST_LIMIT (`searched`), which are then found by their typed name
-    and only the shortlist of close matches is listed."""
-
-    accepted: tuple[Option, ...]
-    listed: tuple[Option, ...]
-    searched: tuple[Option, ...] = ()
-
-
-@dataclass(frozen=True)
 class Transition:
     state: FlowState
     replies: list[Reply]
@@ -175,20 +165,15 @@ class Engine:
             )
             return Choices(confirm, confirm)
         step = flow.step(state.step or "")
-        data: tuple[Option, ...] = ()
+        offered: Sequence[Option] = ()
         if step.dynamic_choices and source is not None:
-            data = tuple(source(step.dynamic_choices, state.data))
+            offered = source(step.dynamic_choices, state.data)
         fixed = [Option(c.value, self.t(c.label_key)) for c in step.choices]
         if step.collects_attachments or step.multiple:
             fixed.append(Option(DONE, self.t("conv.attachments_done")))
         elif step.skippable:
             fixed.append(Option(SKIP, self.t("conv.skip")))
-        accepted = (*data, *fixed)
-        if len(data) <= LIST_LIMIT or step.multiple:
-            return Choices(accepted, accepted)
-        shortlist = set(state.data.get(SHORTLIST_KEY) or ())
-        listed = (*(o for o in data if o.value in shortlist), *fixed)
-        return Choices(accepted, listed, data)
+        return step_choices(offered, fixed, step.multiple, state.data)
 
     def prompt(self, state: FlowState, source: OptionSource | None) -> tuple[FlowState, Reply]:
         """Render the current step; a fresh token makes every older keyboard stale."""
@@ -254,10 +239,10 @@ class Engine:
         elif message.text.strip():
             chosen = match_option(message.text, options)
             if chosen is None and choices.searched:
-                chosen = match_option(message.text, choices.searched, numbers=False)
-                close = [] if chosen else close_options(message.text, choices.searched, SHORTLIST)
+                chosen, close = look_up(message.text, choices.searched)
                 if close:
-                    return self._offer_shortlist(state, close, now, source)
+                    shortlisted = replace(state, data=with_shortlist(state.data, close))
+                    return self.reprompt(shortlisted, now, source, self.t("conv.shortlist"))
 
         if state.step == CONFIRM_STEP:
             return self._confirm(flow, state, chosen, now, source)
@@ -310,17 +295,6 @@ class Engine:
         following = FlowState(flow.name, next_step, data, None, now)
         following, reply = self.prompt(following, source)
         return Transition(following, [reply])
-
-    def _offer_shortlist(
-        self,
-        state: FlowState,
-        close: Sequence[Option],
-        now: datetime,
-        source: OptionSource | None,
-    ) -> Transition:
-        """A typed name close to several of a long list's options: list those to choose from."""
-        data = {**state.data, SHORTLIST_KEY: [option.value for option in close]}
-        return self.reprompt(replace(state, data=data), now, source, self.t("conv.shortlist"))
 
     def _past_automatic(
         self, flow: Flow, name: str, data: dict[str, Any], source: OptionSource | None

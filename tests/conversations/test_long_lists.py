@@ -13,8 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conversations.catalog import load_catalog
-from conversations.engine import LIST_LIMIT, SHORTLIST_KEY, Engine, Flow, FlowState, Step
+from conversations.engine import Engine, Flow, FlowState, Step
 from conversations.flows import FLOWS, complaint
+from conversations.long_lists import LIST_LIMIT, SHORTLIST_KEY
 from conversations.messages import Inbound, Option, Reply
 
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
