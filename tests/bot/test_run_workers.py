@@ -5,6 +5,7 @@ already taken, are refused before anything starts."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -80,8 +81,15 @@ def listening_inodes(port: int) -> set[str]:
 
 
 def socket_inodes(pid: int) -> set[str]:
-    links = (os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir())
-    return {link[len("socket:[") : -1] for link in links if link.startswith("socket:[")}
+    """The inodes of the sockets `pid` holds. A descriptor closed between listing and reading
+    it (the worker is serving: database connections come and go) is skipped."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(FileNotFoundError):
+            link = os.readlink(fd)
+            if link.startswith("socket:["):
+                inodes.add(link[len("socket:[") : -1])
+    return inodes
 
 
 def test_two_workers_share_the_port_store_each_message_once_and_stop_together(
