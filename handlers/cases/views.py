@@ -3,10 +3,10 @@ from, and the open cases of the pendamping a member of staff may see, quiet ones
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from conversations.catalog import Catalog, in_sentence
 from conversations.messages import Option, Reply
@@ -55,24 +55,36 @@ def my_case_options(turn: Turn) -> Sequence[Option]:
 
 def list_for_staff(turn: Turn) -> list[Reply]:
     """Open cases of the pendamping the reader may see, counted by stage, oldest update first;
-    each listed case is a choice that opens its history ("Riwayat kasus")."""
+    each listed case is a choice that opens its history ("Riwayat kasus").
+
+    Counted in the database and only the listed cases read: a korwil may see 100,000 open
+    cases, which read whole took seconds."""
     reader, t = turn.staff, turn.t
-    visible = access.pendamping_ids_visible_to(reader)
+    mine = (
+        Case.pendamping_id.in_(access.pendamping_ids_visible_to(reader)),
+        Case.status == CaseStatus.ACTIVE,
+    )
+    counted = turn.session.execute(
+        select(Case.stage, func.count()).where(*mine).group_by(Case.stage)
+    )
+    by_stage = {stage: count for stage, count in counted}
+    total = sum(by_stage.values())
+    if not total:
+        return [Reply(t("case.list_none"))]
     rows = turn.session.scalars(
         select(Case)
-        .where(Case.pendamping_id.in_(visible), Case.status == CaseStatus.ACTIVE)
-        .order_by(Case.last_update_at)
+        .where(*mine)
+        .options(joinedload(Case.pendamping))
+        .order_by(Case.last_update_at, Case.id)
+        .limit(LISTED)
     ).all()
-    if not rows:
-        return [Reply(t("case.list_none"))]
-    by_stage = Counter(case.stage for case in rows)
     stages = ", ".join(
         f"{in_sentence(t(f'stage.{stage}'))} {by_stage[stage]}"
         for stage in CaseStage
-        if by_stage[stage]
+        if by_stage.get(stage)
     )
-    lines = [t("case.list_header", count=len(rows), stages=stages)]
-    for case in rows[:LISTED]:
+    lines = [t("case.list_header", count=total, stages=stages)]
+    for case in rows:
         stale = turn.now - case.last_update_at >= STALE_CASE_AFTER
         lines.append(
             t(
@@ -83,7 +95,7 @@ def list_for_staff(turn: Turn) -> list[Reply]:
             )
         )
     lines.append(t("case_agenda.list_pick"))
-    options = [Option(str(case.id), case_name(case, t)) for case in rows[:LISTED]]
+    options = [Option(str(case.id), case_name(case, t)) for case in rows]
     text = "\n".join(lines)
     return [
         prompts.make_prompt(

@@ -6,10 +6,10 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from conversations.messages import Attachment
-from handlers.cases import updates
+from handlers.cases import updates, views
 from handlers.core.context import AppContext
 from scheduler.tick import run_duties
 from storage.models import Case, CaseFeedback, ConversationState, InboundMessage, OutboxMessage
@@ -255,6 +255,55 @@ def test_other_pendamping_cannot_see_or_answer_it(chat: ChatFactory, ctx: AppCon
     assert line in texts(dewi.press("Kasus pendamping"))
     bambang.send("menu")
     assert line in texts(bambang.press("Kasus pendamping"))
+
+
+def test_a_long_list_counts_every_open_case_and_lists_the_quietest(
+    chat: ChatFactory, ctx: AppContext, clock: Clock
+) -> None:
+    sari, dewi = chat(SARI), chat(DEWI)
+    open_case(sari)
+    sari.press("Ya, kirim")
+    first = the_case(ctx)
+    with ctx.sessions() as session, session.begin():
+        for n in range(1, views.LISTED + 6):  # 20 more: 21 open, 15 listed
+            session.add(
+                Case(
+                    pendamping_id=first.pendamping_id,
+                    code=f"KS-T{n:05d}",
+                    label=f"Bu T{n}",
+                    case_type="pendidikan",
+                    stage="intervensi" if n % 2 else "asesmen",
+                    last_update_at=clock.now - timedelta(days=n),
+                )
+            )
+        session.add(  # closed: neither counted nor listed
+            Case(
+                pendamping_id=first.pendamping_id,
+                code="KS-TUTUP1",
+                label="Bu Tutup",
+                case_type="pendidikan",
+                stage="asesmen",
+                status="ditutup",
+                last_update_at=clock.now - timedelta(days=90),
+            )
+        )
+    dewi.send("menu")
+    loaded: list[Case] = []
+
+    def count(case: Case, _context: object) -> None:
+        loaded.append(case)
+
+    event.listen(Case, "load", count)
+    try:
+        listing = dewi.press("Kasus pendamping")[0]
+    finally:
+        event.remove(Case, "load", count)
+    assert len(loaded) == views.LISTED  # the listed cases are the only ones read
+    assert listing.text.startswith("21 kasus aktif. Per tahap: asesmen 11, intervensi 10.")
+    listed = [o.label for o in listing.options]
+    assert len(listed) == views.LISTED
+    assert listed[0].startswith("KS-T00020") and listed[-1].startswith("KS-T00006")
+    assert "KS-TUTUP1" not in listing.text and first.code not in listing.text
 
 
 def test_fourteen_days_without_update_is_flagged_once(
