@@ -3,11 +3,13 @@ skippable, masked parts (at least one filled); the pendamping is told what it sa
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from datetime import date
+
+from sqlalchemy import func, select, update
 
 from handlers.core.context import AppContext
 from handlers.people.phones import to_e164
-from storage.models import AuditEntry, P2K2MonitoringNote, Person
+from storage.models import AuditEntry, P2K2MonitoringNote, P2K2Report, Person
 from tests.support import Chat, ChatFactory, texts
 
 SARI, DEWI, BAMBANG = "0812-1000-0003", "0812-1000-0002", "0812-1000-0001"
@@ -93,3 +95,58 @@ def test_a_korkab_gets_coverage_but_no_supervision_choices(chat: ChatFactory) ->
     shown = bambang.press("Cakupan P2K2")
     assert "Cakupan P2K2 per pendamping" in texts(shown)
     assert not any(o.label == "Catatan monitoring P2K2" for reply in shown for o in reply.options)
+
+
+def test_a_wide_scope_is_counted_and_only_those_furthest_behind_are_named(
+    chat: ChatFactory, ctx: AppContext
+) -> None:
+    """A korkab's kabupaten of 25 pendamping: 21 have reported (pendamping i held i sessions
+    of one group, and Sari none), the 20 with the fewest sessions are named, the rest counted."""
+    with ctx.sessions.begin() as session:
+        sari = session.scalars(select(Person).where(Person.phone == to_e164(SARI))).one()
+        for i in range(1, 25):
+            person = Person(
+                role="pendamping",
+                name=f"Pendamping {i:02d}",
+                phone=f"+6281299900{i:03d}",
+                kabupaten=sari.kabupaten,
+                kecamatan=sari.kecamatan,
+                supervisor_id=sari.supervisor_id,
+                active=i != 24,  # left: neither counted nor named
+                timezone=sari.timezone,
+            )
+            session.add(person)
+            session.flush()
+            for n in range(1, min(i, 14) + 1 if i <= 21 else 1):
+                for copy in range(2):  # a session reported twice counts once
+                    session.add(
+                        P2K2Report(
+                            pendamping_id=person.id,
+                            group_name="Melati",
+                            module="pendidikan",
+                            session_no=n,
+                            held_on=date(2026, 11, 1),
+                            enrolled=20,
+                            present=18 - copy,
+                        )
+                    )
+        others = session.scalar(
+            select(func.count())
+            .select_from(Person)
+            .where(Person.role == "pendamping", Person.kabupaten == sari.kabupaten, Person.active)
+        )
+    bambang = chat(BAMBANG)
+    bambang.send("menu")
+    shown = next(r for r in bambang.press("Cakupan P2K2") if r.text.startswith("Cakupan"))
+    lines = shown.text.splitlines()
+    silent = others - 21
+    assert lines[1] == (
+        f"{others} pendamping, {silent} di antaranya belum ada laporan. "
+        "Yang paling sedikit sesinya:"
+    )
+    named = [line for line in lines if line.startswith("- ")]
+    assert len(named) == 20
+    assert named[silent].startswith("- Pendamping 01 (") and "(1/14)" in named[silent]
+    assert named[-1].startswith(f"- Pendamping {20 - silent:02d} (")
+    assert lines[-1].startswith(f"… dan {others - 20} pendamping lainnya.")
+    assert "Pendamping 24" not in shown.text
