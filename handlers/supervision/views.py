@@ -37,6 +37,7 @@ CHANGE, PAUSE, RESUME, END = "ubah", "jeda", "lanjut", "akhiri"
 # The agreements a view lists, and those it offers to manage (pause or change, resume, end).
 MANAGEABLE = (AgreementStatus.ACTIVE, AgreementStatus.PAUSED)
 SHOWN = (*MANAGEABLE, AgreementStatus.PROPOSED)
+FIGURES_LISTED = 20  # supervisors named in the figures; a wider scope shows its totals too
 
 
 def answer_schedule(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
@@ -222,7 +223,9 @@ def _pendamping_view(turn: Turn, person: Person) -> list[Reply]:
 
 def district_figures(turn: Turn) -> list[Reply]:
     """For a coordinator: sessions held against sessions planned, per supervisor in their
-    scope (a korwil's and a desk admin's name the kabupaten too), last 30 days."""
+    scope (a korwil's and a desk admin's name the kabupaten too), last 30 days. Counted in
+    one query; a scope of more than FIGURES_LISTED supervisors (a province has hundreds) shows
+    its totals and the FIGURES_LISTED that held the smallest share of their sessions."""
     person, t, session = turn.staff, turn.t, turn.session
     since = turn.now - timedelta(days=30)
     supervisors = session.scalars(
@@ -231,31 +234,46 @@ def district_figures(turn: Turn) -> list[Reply]:
     wide = person.role == Role.KORWIL or access.is_desk_admin(person)
     if not supervisors:
         return [Reply(t("slot.figures_none"))]
-    lines = [t("slot.figures_header", days=30)]
-    for supervisor in supervisors:
-        counts = dict(
-            session.execute(
-                select(SupervisionSession.status, func.count())
-                .join(Agreement)
-                .where(
-                    Agreement.supervisor_id == supervisor.id,
-                    SupervisionSession.starts_at >= since,
-                    SupervisionSession.starts_at <= turn.now,
-                    SupervisionSession.status.not_in(
-                        (SessionStatus.CANCELLED, SessionStatus.SKIPPED)
-                    ),
-                )
-                .group_by(SupervisionSession.status)
-            ).all()
+    counts: dict[int, dict[str, int]] = {s.id: {} for s in supervisors}
+    for supervisor_id, status, count in session.execute(
+        select(Agreement.supervisor_id, SupervisionSession.status, func.count())
+        .join(Agreement)
+        .where(
+            Agreement.supervisor_id.in_([s.id for s in supervisors]),
+            SupervisionSession.starts_at >= since,
+            SupervisionSession.starts_at <= turn.now,
+            SupervisionSession.status.not_in((SessionStatus.CANCELLED, SessionStatus.SKIPPED)),
         )
-        planned = sum(counts.values())
+        .group_by(Agreement.supervisor_id, SupervisionSession.status)
+    ):
+        counts[supervisor_id][status] = count
+    lines = [t("slot.figures_header", days=30)]
+    listed = list(supervisors)
+    if len(supervisors) > FIGURES_LISTED:
+        held = sum(c.get(SessionStatus.HELD, 0) for c in counts.values())
+        planned = sum(sum(c.values()) for c in counts.values())
+        lines.append(
+            t("slot.figures_total", supervisors=len(supervisors), held=held, planned=planned)
+        )
+        listed.sort(key=lambda s: _held_share(counts[s.id]))
+        listed = listed[:FIGURES_LISTED]
+    for supervisor in listed:
+        done = counts[supervisor.id]
         lines.append(
             t(
                 "slot.figures_line",
                 name=f"{supervisor.name} ({supervisor.kabupaten})" if wide else supervisor.name,
-                held=counts.get(SessionStatus.HELD, 0),
-                planned=planned,
-                unrecorded=counts.get(SessionStatus.SCHEDULED, 0),
+                held=done.get(SessionStatus.HELD, 0),
+                planned=sum(done.values()),
+                unrecorded=done.get(SessionStatus.SCHEDULED, 0),
             )
         )
+    if len(supervisors) > len(listed):
+        lines.append(t("slot.figures_more", more=len(supervisors) - len(listed)))
     return [Reply("\n".join(lines))]
+
+
+def _held_share(counts: Mapping[str, int]) -> float:
+    """Sessions held of those planned; a supervisor with none planned comes first."""
+    planned = sum(counts.values())
+    return counts.get(SessionStatus.HELD, 0) / planned if planned else -1.0

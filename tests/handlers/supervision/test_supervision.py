@@ -18,6 +18,7 @@ from storage.db import transaction
 from storage.models import (
     Agreement,
     OutboxMessage,
+    Person,
     ScheduledMessage,
     SessionResponse,
     SupervisionSession,
@@ -476,6 +477,40 @@ class TestRecords:
         assert "Dewi Lestari: 1 dari 2 (1 belum dicatat)" in texts(
             bambang.press("Ringkasan kabupaten")
         )
+
+
+def test_a_wide_scope_s_figures_show_totals_and_the_supervisors_furthest_behind(
+    chat: ChatFactory, ctx: AppContext, clock: Clock
+) -> None:
+    """21 more supervisors in Bambang's kabupaten, none with a session planned: they are the
+    ones named; Dewi, who held one of two, is counted in the totals only."""
+    _sari, dewi = agreed_weekly(chat, ctx, clock)
+    with transaction(ctx.sessions) as session:
+        boss = session.scalars(select(Person).where(Person.name == "Dewi Lestari")).one()
+        for i in range(1, 22):
+            session.add(
+                Person(
+                    role="supervisor",
+                    name=f"Supervisor {i:02d}",
+                    phone=f"+6281288800{i:03d}",
+                    kabupaten=boss.kabupaten,
+                    timezone=boss.timezone,
+                )
+            )
+    tick(ctx, clock, datetime(2026, 12, 8, 4, tzinfo=UTC))
+    dewi.press("Catat sesi")
+    dewi.press("Tidak terlaksana")
+    tick(ctx, clock, datetime(2026, 12, 16, 4, tzinfo=UTC))
+    bambang = chat(BAMBANG)
+    bambang.send("menu")
+    [figures] = [r for r in bambang.press("Ringkasan kabupaten") if r.text.startswith("Sesi")]
+    lines = figures.text.splitlines()
+    assert lines[1].startswith("Semua 22 supervisor: 0 dari ")
+    assert lines[2:22] == [
+        f"- Supervisor {i:02d}: 0 dari 0 (0 belum dicatat)" for i in range(1, 21)
+    ]
+    assert lines[22].startswith("… dan 2 supervisor lainnya.")
+    assert "Dewi Lestari" not in figures.text
 
 
 def test_the_monday_digest(chat: ChatFactory, ctx: AppContext, clock: Clock) -> None:
