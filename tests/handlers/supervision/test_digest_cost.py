@@ -1,5 +1,6 @@
-"""The Monday digest reads a supervisor's week in a fixed number of statements, however many
-sessions it lists: 500 supervisors get theirs at 07:00 each Monday."""
+"""The Monday digest and the schedule view read a supervisor's week in a fixed number of
+statements, however many sessions and agreements they list: 500 supervisors get their digest
+at 07:00 each Monday, and a national supervisor has one agreement per pendamping."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from conversations.messages import Inbound
 from handlers.core.context import AppContext
+from handlers.core.turn import Turn
 from handlers.supervision.digest import digest
+from handlers.supervision.views import schedule_view
 from storage.models import Agreement, AgreementParticipant, Person, SupervisionSession
 
 WEEK = date(2026, 12, 7)  # a Monday
@@ -42,7 +46,7 @@ def supervisor_with_sessions(session: Session, tag: str, sessions: int) -> Perso
         pendamping = Person(role="pendamping", name=f"Pendamping {tag}{n}",
                             phone=f"+62812990{tag}{n + 10}", kabupaten="Trenggalek",
                             supervisor_id=supervisor.id, timezone="Asia/Jakarta")  # fmt: skip
-        agreement = Agreement(supervisor_id=supervisor.id, kind="individu", cadence_days=7,
+        agreement = Agreement(supervisor_id=supervisor.id, kind="individual", cadence_days=7,
                               weekday=n % 5, local_time="10:00", duration_minutes=60,
                               mode="tatap_muka", start_date=WEEK, timezone="Asia/Jakarta",
                               status="aktif")  # fmt: skip
@@ -79,3 +83,25 @@ def test_the_digest_costs_the_same_statements_for_two_sessions_or_twelve(ctx: Ap
     assert "Sesi supervisi minggu ini: 12" in text_many
     assert all(f"Pendamping 2{n}" in text_many for n in range(12))
     assert len(read_for_many) == len(read_for_few), read_for_many
+
+
+def test_the_schedule_view_reads_the_same_statements_for_two_agreements_or_twelve(
+    ctx: AppContext,
+) -> None:
+    """A supervisor's "Jadwal supervisi" lists the week's sessions and every agreement with
+    who is in it: read together, not one agreement at a time."""
+    with ctx.sessions() as session:
+        few = supervisor_with_sessions(session, "1", 2)
+        many = supervisor_with_sessions(session, "2", 12)
+        session.commit()
+        shown = {}
+        reads = {}
+        for supervisor in (few, many):
+            session.expire_all()
+            message = Inbound("web", supervisor.phone, f"m{supervisor.id}", NOW, text="jadwal")
+            with counted(session) as statements:
+                replies = schedule_view(Turn(ctx, session, message, supervisor, NOW))
+            shown[supervisor.name] = "\n".join(r.text for r in replies)
+            reads[supervisor.name] = [s for s in statements if s.lstrip().startswith("SELECT")]
+    assert all(f"Pendamping 2{n}" in shown["Supervisor 2"] for n in range(12))
+    assert len(reads["Supervisor 1"]) == len(reads["Supervisor 2"])
