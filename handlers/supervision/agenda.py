@@ -11,14 +11,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from conversations.catalog import Catalog, in_sentence
 from conversations.messages import Reply
 from handlers.calendar import local_clock
 from handlers.core.turn import Turn
 from handlers.people import access
-from handlers.supervision.states import agreed_people
+from handlers.supervision.states import WITH_PEOPLE, agreed_people
 from storage.models import Agreement, Case, Consultation, Person, SupervisionSession
 from storage.vocabulary import (
     OPEN_CONSULTATIONS,
@@ -81,6 +81,7 @@ def _next_sessions(
             SupervisionSession.starts_at >= now,
             SupervisionSession.starts_at < now + LOOK_AHEAD,
         )
+        .options(selectinload(SupervisionSession.agreement).options(*WITH_PEOPLE))
         .order_by(SupervisionSession.starts_at)
     )
     found: dict[int, SupervisionSession] = {}

@@ -20,7 +20,12 @@ from handlers.core import prompts
 from handlers.core.prompts import PromptResult
 from handlers.core.turn import Turn
 from handlers.people import access
-from handlers.supervision.states import MANAGE_ACTION, SCHEDULE_ACTION, agreed_people
+from handlers.supervision.states import (
+    MANAGE_ACTION,
+    SCHEDULE_ACTION,
+    WITH_PEOPLE,
+    agreed_people,
+)
 from storage.models import (
     ActionPrompt,
     Agreement,
@@ -38,9 +43,6 @@ CHANGE, PAUSE, RESUME, END = "ubah", "jeda", "lanjut", "akhiri"
 # The agreements a view lists, and those it offers to manage (pause or change, resume, end).
 MANAGEABLE = (AgreementStatus.ACTIVE, AgreementStatus.PAUSED)
 SHOWN = (*MANAGEABLE, AgreementStatus.PROPOSED)
-# An agreement's participants and who they are, read with it: a supervisor's schedule lists
-# one agreement per pendamping (80 in the national data: 248 statements, one at a time).
-WITH_PEOPLE = (selectinload(Agreement.participants).selectinload(AgreementParticipant.person),)
 FIGURES_LISTED = 20  # supervisors named in the figures; a wider scope shows its totals too
 
 

@@ -4,16 +4,18 @@ at 07:00 each Monday, and a national supervisor has one agreement per pendamping
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from conversations.messages import Inbound
+from conversations.messages import Inbound, Reply
 from handlers.core.context import AppContext
 from handlers.core.turn import Turn
+from handlers.supervision.agenda import show_agenda
 from handlers.supervision.digest import digest
 from handlers.supervision.views import schedule_view
 from storage.models import Agreement, AgreementParticipant, Person, SupervisionSession
@@ -85,11 +87,15 @@ def test_the_digest_costs_the_same_statements_for_two_sessions_or_twelve(ctx: Ap
     assert len(read_for_many) == len(read_for_few), read_for_many
 
 
-def test_the_schedule_view_reads_the_same_statements_for_two_agreements_or_twelve(
-    ctx: AppContext,
+@pytest.mark.parametrize(
+    ("view", "names_shown"),
+    [(schedule_view, True), (show_agenda, False)],  # nothing to discuss: the agenda is empty
+)
+def test_the_schedule_and_agenda_read_the_same_statements_for_two_agreements_or_twelve(
+    ctx: AppContext, view: Callable[[Turn], list[Reply]], names_shown: bool
 ) -> None:
-    """A supervisor's "Jadwal supervisi" lists the week's sessions and every agreement with
-    who is in it: read together, not one agreement at a time."""
+    """A supervisor's "Jadwal supervisi" and "Agenda supervisi" go through the week's sessions
+    and every agreement with who is in it: read together, not one agreement at a time."""
     with ctx.sessions() as session:
         few = supervisor_with_sessions(session, "1", 2)
         many = supervisor_with_sessions(session, "2", 12)
@@ -100,8 +106,9 @@ def test_the_schedule_view_reads_the_same_statements_for_two_agreements_or_twelv
             session.expire_all()
             message = Inbound("web", supervisor.phone, f"m{supervisor.id}", NOW, text="jadwal")
             with counted(session) as statements:
-                replies = schedule_view(Turn(ctx, session, message, supervisor, NOW))
+                replies = view(Turn(ctx, session, message, supervisor, NOW))
             shown[supervisor.name] = "\n".join(r.text for r in replies)
             reads[supervisor.name] = [s for s in statements if s.lstrip().startswith("SELECT")]
-    assert all(f"Pendamping 2{n}" in shown["Supervisor 2"] for n in range(12))
+    named = [f"Pendamping 2{n}" in shown["Supervisor 2"] for n in range(12)]
+    assert named == [names_shown] * 12
     assert len(reads["Supervisor 1"]) == len(reads["Supervisor 2"])
