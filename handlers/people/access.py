@@ -31,6 +31,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from sqlalchemy.orm import Session, aliased, object_session
 
 from storage.models import Complaint, Consultation, Person, Role, SuccessStory
+from storage.sql import in_subquery
 from storage.vocabulary import CONFIDENTIAL_TOPICS, StoryStatus
 
 
@@ -134,7 +135,11 @@ def escalation_level(session: Session, person: Person, level: int) -> list[Perso
 
 # -- people and their work (cases, P2K2 reports, consultations, slots) --------------------
 def _kabupaten_of_province(provinsi: str) -> Select[tuple[str]]:
-    return select(Person.kabupaten).where(Person.provinsi == provinsi, Person.kabupaten != "")
+    return (
+        select(Person.kabupaten)
+        .where(Person.provinsi == provinsi, Person.kabupaten != "")
+        .distinct()
+    )
 
 
 def person_in_scope(reader: Person) -> ColumnElement[bool]:
@@ -355,17 +360,17 @@ def _complaints_in_scope(reader: Person) -> ColumnElement[bool]:
     mine = Complaint.handler_id == reader.id
     if reader.role == Role.SUPERVISOR:
         theirs = select(Person.id).where(Person.supervisor_id == reader.id)
-        return or_(mine, Complaint.assignee_id.in_(theirs))
+        return or_(mine, in_subquery(Complaint.assignee_id, theirs))
     if reader.role == Role.KORKAB:
         under = select(Person.id).where(Person.supervisor_id == reader.id)
-        scope = or_(mine, Complaint.handler_id.in_(under))
+        scope = or_(mine, in_subquery(Complaint.handler_id, under))
         if reader.kabupaten:
             scope = or_(scope, Complaint.kabupaten == reader.kabupaten)
         return scope
     if reader.role == Role.KORWIL:
         if not reader.provinsi:
             return mine
-        return or_(mine, Complaint.kabupaten.in_(_kabupaten_of_province(reader.provinsi)))
+        return or_(mine, in_subquery(Complaint.kabupaten, _kabupaten_of_province(reader.provinsi)))
     return false()
 
 
