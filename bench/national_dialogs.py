@@ -29,6 +29,8 @@ from bench.database import Bench, existing
 from bench.inbound import Driver, complaint, consultation, samples_phase
 from bench.measure import StatementCounter, top_statements
 from bench.run import step_table
+from conversations.flows.complaint_followup import FILTERS_WITH_VALUE, LIST, ListFilter
+from handlers.core.menus import MENUS
 from storage.models import InboundMessage, OutboxMessage, Person, Role
 
 KPM_BASE = 628190000000  # reporters' numbers, apart from the national data's ones
@@ -64,7 +66,40 @@ def places(bench: Bench, count: int) -> list[tuple[str, str]]:
     return [(row[0], row[1]) for row in rows[::step][:count]]
 
 
-def run(bench: Bench, consultations: int, complaints: int) -> None:
+def staff_views(driver: Driver, people: int) -> None:
+    """`people` of each role open every view of their menu (a complaint list once per filter
+    that needs no value, and once by kecamatan), as they would on a morning."""
+    ids = {
+        Role.KORWIL: [national.KORWIL_ID],
+        Role.ADMIN: [national.ADMIN_ID],
+        Role.KORKAB: [national.FIRST_KORKAB + i * 37 % national.KABUPATEN for i in range(people)],
+        Role.SUPERVISOR: [national.FIRST_SUPERVISOR + i * 97 % 500 for i in range(people)],
+        Role.PENDAMPING: [
+            national.first_pendamping(500) + i * 7919 % 40_000 for i in range(people)
+        ],
+    }
+    filters = [f for f in ListFilter if f not in FILTERS_WITH_VALUE] + [ListFilter.BY_KECAMATAN]
+    for role, person_ids in ids.items():
+        for person_id in person_ids:
+            address = f"+62812{person_id:08d}"
+            for number, item in enumerate(MENUS[role], start=1):
+                answers = [str(list(ListFilter).index(f) + 1) for f in filters]
+                for answer in answers if item.flow == LIST else [None]:
+                    driver.send("views", "menu", address, "menu")
+                    step = f"{role} / {item.value}"
+                    if answer is None:
+                        driver.send("views", step, address, str(number))
+                        continue
+                    driver.send("views", f"{step} (menu)", address, str(number))
+                    driver.send(
+                        "views",
+                        f"{step} {ListFilter(list(ListFilter)[int(answer) - 1])}",
+                        address,
+                        answer,
+                    )
+
+
+def run(bench: Bench, consultations: int, complaints: int, views: int) -> None:
     counter = StatementCounter(bench.engine)
     driver = Driver(bench, counter)
     with bench.ctx.sessions() as session:
@@ -82,12 +117,16 @@ def run(bench: Bench, consultations: int, complaints: int) -> None:
     for n, (kabupaten, kecamatan) in enumerate(places(bench, complaints), start=1):
         complaint(driver, f"+{KPM_BASE + n}", kabupaten, kecamatan, n)
     _, complaint_top = counter.take()
+    filed = len(driver.samples)
+    staff_views(driver, views)
+    _, views_top = counter.take()
     counter.close()
     print(step_table("postgres", driver.samples))
     print("\nStatements that took the most database time (count, total ms):")
     phases = [
         samples_phase(bench, "consultation dialogs", driver.samples[:asked], consultation_top),
-        samples_phase(bench, "complaint dialogs", driver.samples[asked:], complaint_top),
+        samples_phase(bench, "complaint dialogs", driver.samples[asked:filed], complaint_top),
+        samples_phase(bench, "staff views", driver.samples[filed:], views_top),
     ]
     print(top_statements(phases))
 
@@ -97,10 +136,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres-url", default=national.POSTGRES_URL)
     parser.add_argument("--consultations", type=int, default=40)
     parser.add_argument("--complaints", type=int, default=40)
+    parser.add_argument("--views", type=int, default=3, help="people of each role opening views")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     with existing(args.postgres_url) as bench:
-        run(bench, args.consultations, args.complaints)
+        run(bench, args.consultations, args.complaints, args.views)
     return 0
 
 
