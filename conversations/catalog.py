@@ -9,6 +9,7 @@ from typing import Any
 
 CATALOG_DIR = Path(__file__).parent / "catalogs"
 LANGUAGES = ("id", "en")
+GROUPED_FROM = 10_000
 
 
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
@@ -49,7 +50,18 @@ class Catalog:
         self.texts = texts
 
     def __call__(self, key: str, **params: Any) -> str:
-        return self.texts[key].format(**params).strip()
+        shown = {name: self._number(value) for name, value in params.items()}
+        return self.texts[key].format(**shown).strip()
+
+    def _number(self, value: Any) -> Any:
+        """Counts from 10,000 up grouped as the language writes them ("120.000" in Indonesian).
+        A bare run of six digits would also be taken for a PIN and masked on its way out
+        ("****** kasus aktif" for a korwil's 120000 cases). Smaller numbers, years among them,
+        stay as they are."""
+        if type(value) is not int or abs(value) < GROUPED_FROM:
+            return value
+        grouped = f"{value:,}"
+        return grouped.replace(",", ".") if self.language == "id" else grouped
 
     def has(self, key: str) -> bool:
         return key in self.texts

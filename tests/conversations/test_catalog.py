@@ -16,6 +16,7 @@ from bot.runtime import Runtime
 from bot.settings import Settings
 from conversations.catalog import LANGUAGES, load_catalog
 from conversations.flows import FLOWS, consultation
+from conversations.privacy import mask_sensitive
 from handlers.core.identity import PUBLIC
 from handlers.core.menus import MENUS
 from storage.models import Complaint, Role
@@ -198,3 +199,15 @@ def test_labels_inside_sentences_keep_their_acronyms() -> None:
     assert in_sentence("P2K2") == "P2K2"
     assert in_sentence("KDRT") == "KDRT"
     assert in_sentence("Telepon") == "telepon"
+
+
+def test_large_counts_are_grouped_and_survive_the_pin_mask() -> None:
+    """A korwil's 120000 open cases read "120.000", not a bare six-digit run that the outgoing
+    mask takes for a PIN; years and small counts are left alone."""
+    t, en = load_catalog("id"), load_catalog("en")
+    header = t("case.list_header", count=120_000, stages="asesmen 120.000")
+    assert header.startswith("120.000 kasus aktif")
+    assert mask_sensitive(header) == header
+    assert en("case.list_header", count=1_234_567, stages="-").startswith("1,234,567 ")
+    assert t("case.list_header", count=9_999, stages="-").startswith("9999 kasus aktif")
+    assert t("case.list_header", count=True, stages="-").startswith("True")  # not a count
