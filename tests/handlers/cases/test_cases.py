@@ -264,29 +264,16 @@ def test_a_long_list_counts_every_open_case_and_lists_the_quietest(
     open_case(sari)
     sari.press("Ya, kirim")
     first = the_case(ctx)
+
+    def another(code: str, days_quiet: int, stage: str, status: str = "aktif") -> Case:
+        return Case(pendamping_id=first.pendamping_id, code=code, label=f"Bu {code}",
+                    case_type="pendidikan", stage=stage, status=status,
+                    last_update_at=clock.now - timedelta(days=days_quiet))  # fmt: skip
+
     with ctx.sessions() as session, session.begin():
         for n in range(1, views.LISTED + 6):  # 20 more: 21 open, 15 listed
-            session.add(
-                Case(
-                    pendamping_id=first.pendamping_id,
-                    code=f"KS-T{n:05d}",
-                    label=f"Bu T{n}",
-                    case_type="pendidikan",
-                    stage="intervensi" if n % 2 else "asesmen",
-                    last_update_at=clock.now - timedelta(days=n),
-                )
-            )
-        session.add(  # closed: neither counted nor listed
-            Case(
-                pendamping_id=first.pendamping_id,
-                code="KS-TUTUP1",
-                label="Bu Tutup",
-                case_type="pendidikan",
-                stage="asesmen",
-                status="ditutup",
-                last_update_at=clock.now - timedelta(days=90),
-            )
-        )
+            session.add(another(f"KS-T{n:05d}", n, "intervensi" if n % 2 else "asesmen"))
+        session.add(another("KS-TUTUP1", 90, "asesmen", "ditutup"))  # neither counted nor listed
     dewi.send("menu")
     loaded: list[Case] = []
 
