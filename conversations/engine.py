@@ -250,7 +250,8 @@ class Engine:
         step = flow.step(state.step or "")
         data = dict(state.data)
         data.pop(SHORTLIST_KEY, None)
-        if message.choice is None and _keeps_typed(step, chosen, message.text, options, data):
+        typed = message.text
+        if message.choice is None and _keeps_typed(step, chosen, typed, choices.accepted, data):
             chosen = None
         if step.collects_attachments and message.attachments:
             stored = list(data.get(step.name) or [])

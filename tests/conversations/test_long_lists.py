@@ -25,9 +25,9 @@ KABUPATEN = tuple(Option(name, name) for name in [*NAMED, *(f"Daerah {n}" for n 
 NOT_KNOWN = t("complaint.place_not_known")
 
 
-def pick_flow(source_name: str) -> Flow:
+def pick_flow(source_name: str, **more: Any) -> Flow:
     """One step choosing from `source_name`'s options, done at the answer (no confirmation)."""
-    step = Step("who", "complaint.ask_kabupaten", dynamic_choices=source_name)
+    step = Step("who", "complaint.ask_kabupaten", dynamic_choices=source_name, **more)
     return Flow("pick", (step,), summary=lambda _data, _t: "", confirm=False)
 
 
@@ -107,6 +107,22 @@ def test_a_name_like_none_on_the_list_is_asked_again() -> None:
     again = engine.advance(start.state, msg("qwxz"), T0, source)
     assert again.replies[0].text == t("conv.search_not_found")
     assert again.state.step == "who" and "who" not in again.state.data
+
+
+def test_a_name_typed_exactly_is_the_option_even_where_free_text_is_kept() -> None:
+    """A step that keeps free text when nothing matches still takes a hidden option typed in
+    full as that option (a close spelling is kept as typed)."""
+    coded = tuple(Option(f"id-{n}", option.label) for n, option in enumerate(KABUPATEN))
+
+    def by_code(_name: str, _data: Mapping[str, Any]) -> Sequence[Option]:
+        return coded
+
+    engine = make_engine(pick_flow("coded", parse=lambda text, _data: text))
+    start = engine.start("pick", T0, by_code)
+    exact = engine.advance(start.state, msg("kota blitar"), T0, by_code)
+    assert exact.outcome is not None and exact.outcome.data["who"] == "id-3"
+    typed = engine.advance(start.state, msg("Kota Blitarr"), T0, by_code)
+    assert typed.outcome is not None and typed.outcome.data["who"] == "Kota Blitarr"
 
 
 def test_a_list_at_the_limit_is_still_listed_whole() -> None:
