@@ -24,17 +24,12 @@ def normalise(text: str) -> str:
     return " ".join(_PUNCTUATION.sub(" ", text).split())
 
 
-def match_option(
-    answer: str, options: Sequence[Option], fuzzy: bool = True, numbers: bool = True
-) -> Option | None:
-    """The option an answer names by number (unless `numbers` is false: options not listed
-    have none) or label; `fuzzy` also allows a close spelling."""
+def match_option(answer: str, options: Sequence[Option], fuzzy: bool = True) -> Option | None:
+    """The option an answer names by number or label; `fuzzy` also allows a close spelling."""
     if not options or not answer.strip():
         return None
     number = _NUMBER.match(answer)
     if number:
-        if not numbers:
-            return None
         index = int(number.group(1)) - 1
         return options[index] if 0 <= index < len(options) else None
     wanted = normalise(answer)
@@ -44,29 +39,45 @@ def match_option(
     if not fuzzy:
         return None
     labels = [normalise(o.label) for o in options]
-    ranked = process.extract(
-        wanted, labels, scorer=fuzz.WRatio, processor=utils.default_process, limit=2
-    )
-    if not ranked or ranked[0][1] < FUZZY_CUTOFF:
-        return None
-    if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < FUZZY_MARGIN:
-        return None
-    return options[ranked[0][2]]
+    return _clear_winner(_ranked(wanted, labels, options, 2))
 
 
-def close_options(answer: str, options: Sequence[Option], limit: int) -> list[Option]:
-    """Up to `limit` options whose labels are close to a typed answer, closest first: what a
-    name typed for a list too long to show may have meant."""
+def search_options(
+    answer: str, options: Sequence[Option], limit: int
+) -> tuple[Option | None, list[Option]]:
+    """A typed answer among options that are not listed (so a number names none of them): the
+    one it names by label or by a spelling close to that one only, else up to `limit` whose
+    labels are close to it, closest first. The labels are normalised and ranked once."""
     wanted = normalise(answer)
     if not wanted or _NUMBER.match(answer):
-        return []
+        return None, []
     labels = [normalise(o.label) for o in options]
-    ranked = process.extract(
+    for option, label in zip(options, labels, strict=True):
+        if wanted in (label, normalise(option.value)):
+            return option, []
+    ranked = _ranked(wanted, labels, options, limit, CLOSE_CUTOFF)
+    winner = _clear_winner(ranked)
+    return (winner, []) if winner else (None, [option for option, _score in ranked])
+
+
+def _ranked(
+    wanted: str, labels: list[str], options: Sequence[Option], limit: int, cutoff: float = 0.0
+) -> list[tuple[Option, float]]:
+    found = process.extract(
         wanted,
         labels,
         scorer=fuzz.WRatio,
         processor=utils.default_process,
         limit=limit,
-        score_cutoff=CLOSE_CUTOFF,
+        score_cutoff=cutoff,
     )
-    return [options[index] for _label, _score, index in ranked]
+    return [(options[index], score) for _label, score, index in found]
+
+
+def _clear_winner(ranked: list[tuple[Option, float]]) -> Option | None:
+    """The best of a ranking, if close enough and clearly ahead of the runner-up."""
+    if not ranked or ranked[0][1] < FUZZY_CUTOFF:
+        return None
+    if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < FUZZY_MARGIN:
+        return None
+    return ranked[0][0]

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from conversations.choices import close_options, match_option
+from conversations.choices import search_options
 from conversations.messages import Option
 
 LIST_LIMIT = 30  # more options from data than this are typed, not listed
@@ -45,9 +45,8 @@ def step_choices(
 
 def look_up(answer: str, searched: Sequence[Option]) -> tuple[Option | None, list[Option]]:
     """A typed answer among options not listed: the one it names (by label or a spelling close
-    to one only; a number names nothing), else those close to it, closest first."""
-    chosen = match_option(answer, searched, numbers=False)
-    return chosen, [] if chosen else close_options(answer, searched, SHORTLIST)
+    to one only; a number names nothing), else up to SHORTLIST close to it, closest first."""
+    return search_options(answer, searched, SHORTLIST)
 
 
 def with_shortlist(data: Mapping[str, Any], close: Sequence[Option]) -> dict[str, Any]:
