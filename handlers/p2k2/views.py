@@ -32,14 +32,17 @@ def coverage_for_staff(turn: Turn) -> list[Reply]:
         Person.id.in_(access.pendamping_ids_visible_to(reader)),
         Person.active.is_(True),
     )
-    count = turn.session.scalar(select(func.count()).select_from(Person).where(*in_scope)) or 0
+    held = _sessions_held(in_scope)
+    count, reported = turn.session.execute(
+        select(func.count(Person.id), func.count(held.c.pendamping_id))
+        .outerjoin(held, held.c.pendamping_id == Person.id)
+        .where(*in_scope)
+    ).one()
     if not count:
         return [Reply(t("p2k2.coverage_none"))]
     query = select(Person).where(*in_scope).order_by(Person.kecamatan, Person.name)
     lines = [t("p2k2.coverage_header", total=total)]
     if count > COVERAGE_LISTED:
-        held = _sessions_held(in_scope)
-        reported = turn.session.scalar(select(func.count()).select_from(held)) or 0
         lines.append(t("p2k2.coverage_summary", count=count, silent=count - reported))
         query = (
             select(Person)
