@@ -46,7 +46,8 @@ def search_options(
     answer: str, options: Sequence[Option], limit: int
 ) -> tuple[Option | None, list[Option]]:
     """A typed answer among options that are not listed (so a number names none of them): the
-    one it names by label or by a spelling close to that one only, else up to `limit` whose
+    one it names by label, by the first words of its label or by a spelling close to that one
+    only, else up to `limit` whose
     labels are close to it, closest first. The labels are normalised and ranked once."""
     wanted = normalise(answer)
     if not wanted or _NUMBER.match(answer):
@@ -55,6 +56,12 @@ def search_options(
     for option, label in zip(options, labels, strict=True):
         if wanted in (label, normalise(option.value)):
             return option, []
+    # The first words of one label only: "citra saputra" for "Citra Saputra, Rabu 09:00 WIB".
+    starting = [
+        o for o, label in zip(options, labels, strict=True) if label.startswith(f"{wanted} ")
+    ]
+    if len(starting) == 1:
+        return starting[0], []
     ranked = _ranked(wanted, labels, options, limit, CLOSE_CUTOFF)
     winner = _clear_winner(ranked)
     return (winner, []) if winner else (None, [option for option, _score in ranked])

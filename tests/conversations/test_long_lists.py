@@ -101,6 +101,28 @@ def test_a_number_names_only_what_is_listed() -> None:
     assert "kabupaten" not in again.state.data
 
 
+def test_the_first_words_of_one_label_pick_it_and_of_several_offer_those() -> None:
+    """Labels that say more than a name ("Citra Saputra, Rabu 09:00 WIB"): the name is enough."""
+    first = ("Adi", "Budi", "Citra", "Dian", "Eka", "Fajar")
+    last = ("Saputra", "Hidayat", "Pratama", "Nugroho", "Permata", "Kurniawan")
+    names = itertools.product(first, last)  # 36: more than are listed
+    people = tuple(Option(str(n), f"{a} {b}, Rabu 09:00 WIB") for n, (a, b) in enumerate(names))
+
+    def agreements(_name: str, _data: Mapping[str, Any]) -> Sequence[Option]:
+        return people
+
+    engine = make_engine(pick_flow("agreements"))
+    start = engine.start("pick", T0, agreements)
+    taken = engine.advance(start.state, msg("citra saputra"), T0, agreements)
+    assert taken.outcome is not None and taken.outcome.data["who"] == "12"
+    several = engine.advance(start.state, msg("citra"), T0, agreements)
+    assert several.replies[0].text == t("conv.shortlist")
+    assert {o.label.split(",")[0] for o in several.replies[-1].options} >= {
+        "Citra Saputra",
+        "Citra Permata",
+    }
+
+
 def test_a_name_like_none_on_the_list_is_asked_again() -> None:
     engine = make_engine(pick_flow(complaint.KABUPATEN_SOURCE))
     start = engine.start("pick", T0, source)
