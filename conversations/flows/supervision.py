@@ -20,8 +20,10 @@ RESCHEDULE = "session_reschedule"
 COUNTER_RESCHEDULE = "session_counter"
 ABSENCE = "session_absence"
 RECORD = "session_record"
+MANAGE = "agreement_manage"
 
 MY_PENDAMPING = "my_pendamping"
+MY_AGREEMENTS = "my_agreements"
 SESSION_PARTICIPANTS = "session_participants"
 # The record's cases and P2K2 reports discussed: first whether any (asked only when the
 # attendees have some to name), then which.
@@ -181,6 +183,15 @@ FLOWS = (
         ),
     ),
     Flow(COUNTER, summary=_weekday_time_summary, steps=(WEEKDAY_STEP, TIME_STEP)),
+    # Which of one's agreements to change, pause, resume or end: a supervisor may have one per
+    # pendamping (80 at national scale), so they are picked here, where a long list can be
+    # searched by name, and the chosen one's choices come as a prompt (`slot.manage`).
+    Flow(
+        MANAGE,
+        summary=lambda _data, _t: "",
+        steps=(Step("agreement", "slot.ask_agreement", dynamic_choices=MY_AGREEMENTS),),
+        confirm=False,
+    ),
     Flow(RESCHEDULE, summary=_date_time_summary, steps=(NEW_DATE_STEP, TIME_STEP)),
     Flow(COUNTER_RESCHEDULE, summary=_date_time_summary, steps=(NEW_DATE_STEP, TIME_STEP)),
     text_flow(

@@ -63,7 +63,7 @@ from handlers.stories import telling as stories
 from handlers.supervision import agreements, records, sessions, states
 from handlers.supervision.agenda import show_agenda
 from handlers.supervision.views import (
-    answer_schedule,
+    agreement_options,
     district_figures,
     my_pendamping_options,
     schedule_view,
@@ -135,6 +135,7 @@ FLOW_ACTIONS: dict[str, Allowed[FlowAction]] = {
     supervision.PROPOSE: Allowed(agreements.propose, SUPERVISOR),
     supervision.REQUEST: Allowed(agreements.request, PENDAMPING),
     supervision.COUNTER: Allowed(agreements.counter, STAFF),
+    supervision.MANAGE: Allowed(agreements.offer_choices, PENDAMPING | SUPERVISOR),
     supervision.RESCHEDULE: Allowed(sessions.request_reschedule, STAFF),
     supervision.COUNTER_RESCHEDULE: Allowed(sessions.counter_reschedule, SUPERVISOR),
     supervision.ABSENCE: Allowed(sessions.record_absence, STAFF),
@@ -168,7 +169,7 @@ PROMPT_ACTIONS: dict[str, Allowed[PromptAction]] = {
     **{action: Allowed(sessions.answer_prompt, STAFF) for action in states.SESSION_ACTIONS},
     states.PROMPT_PREFIX: Allowed(agreements.answer_prompt, STAFF),  # after the session ones
     states.RECORD_PREFIX: Allowed(records.answer_prompt, STAFF),
-    states.SCHEDULE_PREFIX: Allowed(answer_schedule, STAFF),
+    states.SCHEDULE_PREFIX: Allowed(agreements.answer_schedule, STAFF),
 }
 
 MENU_ACTIONS: dict[str, Allowed[MenuAction]] = {
@@ -210,6 +211,7 @@ OPTION_SOURCES: dict[str, Allowed[OptionSource]] = {
     field_visit.PENDAMPING_SOURCE: Allowed(field_visits.pendamping_options, SUPERVISOR),
     field_visit.VISIT_GROUP_SOURCE: Allowed(field_visits.group_options, SUPERVISOR),
     supervision.MY_PENDAMPING: Allowed(my_pendamping_options, SUPERVISOR),
+    supervision.MY_AGREEMENTS: Allowed(agreement_options, PENDAMPING | SUPERVISOR),
     supervision.SESSION_PARTICIPANTS: Allowed(records.participant_options, SUPERVISOR),
     supervision.SESSION_ITEMS_GATE: Allowed(records.item_gate_options, SUPERVISOR),
     supervision.SESSION_ITEMS: Allowed(records.item_options, SUPERVISOR),

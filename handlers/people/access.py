@@ -30,9 +30,17 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from sqlalchemy.orm import Session, aliased, object_session
 
-from storage.models import Complaint, Consultation, Person, Role, SuccessStory
+from storage.models import (
+    Agreement,
+    AgreementParticipant,
+    Complaint,
+    Consultation,
+    Person,
+    Role,
+    SuccessStory,
+)
 from storage.sql import in_subquery
-from storage.vocabulary import CONFIDENTIAL_TOPICS, StoryStatus
+from storage.vocabulary import CONFIDENTIAL_TOPICS, ParticipantStatus, StoryStatus
 
 
 def active(people: Iterable[Person | None]) -> list[Person]:
@@ -556,6 +564,27 @@ def may_answer_conference(reader: Person, c: Complaint, korkab_id: int | None) -
         and reader.id == korkab_id
         and may_see_complaint(reader, c)
     )
+
+
+# -- supervision agreements --------------------------------------------------------------
+# A participant still in an agreement: agreed, or waiting for an answer to their counter.
+STILL_IN = (ParticipantStatus.AGREED, ParticipantStatus.COUNTERED)
+
+
+def may_manage_agreement(reader: Person, agreement: Agreement) -> bool:
+    """Change, pause, resume or end an agreed slot: its supervisor, or a participant still in
+    it (not one who declined or has not answered the invitation yet)."""
+    return reader.id == agreement.supervisor_id or any(
+        p.person_id == reader.id and p.status in STILL_IN for p in agreement.participants
+    )
+
+
+def agreements_managed_by(reader: Person) -> ColumnElement[bool]:
+    """The SQL twin of `may_manage_agreement`."""
+    joined = select(AgreementParticipant.agreement_id).where(
+        AgreementParticipant.person_id == reader.id, AgreementParticipant.status.in_(STILL_IN)
+    )
+    return or_(Agreement.supervisor_id == reader.id, Agreement.id.in_(joined))
 
 
 # -- P2K2 supervision: joint field visits and monitoring notes (issue 13) -----------------

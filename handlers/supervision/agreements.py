@@ -34,9 +34,13 @@ from handlers.supervision.views import (
     CHANGE,
     END,
     MANAGEABLE,
+    NEW_AGREEMENT,
+    NEW_REQUEST,
     PAUSE,
+    PICK,
     RESUME,
     describe,
+    manage_prompt,
     participant_query,
 )
 from storage.models import ActionPrompt, Agreement, AgreementParticipant, Person
@@ -63,8 +67,7 @@ def _invite_options(t: Catalog) -> list[Option]:
 
 def agreement_people(agreement: Agreement) -> list[Person]:
     """The participants still in: agreed, or waiting for an answer to their counter."""
-    statuses = (ParticipantStatus.AGREED, ParticipantStatus.COUNTERED)
-    return [p.person for p in agreement.participants if p.status in statuses]
+    return [p.person for p in agreement.participants if p.status in access.STILL_IN]
 
 
 def propose(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
@@ -335,8 +338,7 @@ def answer_request(turn: Turn, agreement: Agreement, value: str) -> PromptResult
 def answer_manage(turn: Turn, agreement: Agreement, value: str) -> PromptResult:
     """Pause, resume or end an agreement; the other side is told."""
     person, t = turn.staff, turn.t
-    sides = {agreement.supervisor_id, *(p.person_id for p in agreement.participants)}
-    if person.id not in sides or agreement.status not in MANAGEABLE:
+    if not _in_hand(person, agreement):
         return PromptResult([Reply(t("slot.stale"))])
     if value == CHANGE:
         return PromptResult([], flows.COUNTER, {"agreement_id": agreement.id})
@@ -359,6 +361,30 @@ def answer_manage(turn: Turn, agreement: Agreement, value: str) -> PromptResult:
                 slot=describe(agreement, t, other),
             )
     return PromptResult([Reply(t(f"slot.self_{new_status}"))])
+
+
+def answer_schedule(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
+    """From the schedule view: a new agreement, a request, a pick, or a choice ("jeda:12")."""
+    new_flows = {NEW_AGREEMENT: flows.PROPOSE, NEW_REQUEST: flows.REQUEST, PICK: flows.MANAGE}
+    if value in new_flows:
+        return PromptResult([], new_flows[value], {})
+    choice, _, agreement_id = value.partition(":")
+    agreement = turn.session.get(Agreement, int(agreement_id)) if agreement_id.isdigit() else None
+    if agreement is None:
+        return PromptResult([Reply(turn.t("slot.stale"))])
+    return answer_manage(turn, agreement, choice)
+
+
+def offer_choices(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
+    """The agreement picked in the schedule view, with its own choices."""
+    agreement = turn.session.get(Agreement, int(data["agreement"]))
+    if agreement is None or not _in_hand(turn.staff, agreement):
+        return [Reply(turn.t("slot.stale"))]
+    return [manage_prompt(turn, agreement, turn.staff)]
+
+
+def _in_hand(person: Person, agreement: Agreement) -> bool:  # still to be managed, by them
+    return agreement.status in MANAGEABLE and access.may_manage_agreement(person, agreement)
 
 
 def answer_prompt(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:

@@ -13,11 +13,9 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from conversations.catalog import Catalog, in_sentence
-from conversations.flows import supervision as flows
 from conversations.messages import Option, Reply
 from handlers.calendar import at_local, local_clock
 from handlers.core import prompts
-from handlers.core.prompts import PromptResult
 from handlers.core.turn import Turn
 from handlers.people import access
 from handlers.supervision.states import (
@@ -27,7 +25,6 @@ from handlers.supervision.states import (
     agreed_people,
 )
 from storage.models import (
-    ActionPrompt,
     Agreement,
     AgreementParticipant,
     Person,
@@ -36,20 +33,17 @@ from storage.models import (
 )
 from storage.vocabulary import AgreementStatus, ParticipantStatus, SessionStatus, SlotKind
 
-# The choices of `SCHEDULE_ACTION`: a supervisor starts an agreement, a pendamping asks for one.
-NEW_AGREEMENT, NEW_REQUEST = "buat", "minta"
+# The choices of `SCHEDULE_ACTION`: a supervisor starts an agreement, a pendamping asks for one,
+# either picks one of several agreements to manage; with one agreement its own choices are
+# offered there directly, as "<choice>:<agreement id>".
+NEW_AGREEMENT, NEW_REQUEST, PICK = "buat", "minta", "kelola"
 # The choices of `MANAGE_ACTION` on an agreement listed.
 CHANGE, PAUSE, RESUME, END = "ubah", "jeda", "lanjut", "akhiri"
 # The agreements a view lists, and those it offers to manage (pause or change, resume, end).
 MANAGEABLE = (AgreementStatus.ACTIVE, AgreementStatus.PAUSED)
 SHOWN = (*MANAGEABLE, AgreementStatus.PROPOSED)
 FIGURES_LISTED = 20  # supervisors named in the figures; a wider scope shows its totals too
-
-
-def answer_schedule(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
-    """From the schedule view: the new-agreement (or request) dialog."""
-    flow = flows.REQUEST if value == NEW_REQUEST else flows.PROPOSE
-    return PromptResult([], flow, {})
+AGREEMENTS_LISTED = 30  # agreements described in the schedule view; the rest are counted
 
 
 def describe(agreement: Agreement, t: Catalog, viewer: Person) -> str:
@@ -121,18 +115,19 @@ def _session_line(turn: Turn, row: SupervisionSession, viewer: Person) -> str:
     )
 
 
-def _agreement_line(turn: Turn, agreement: Agreement, viewer: Person, names: str) -> str:
+def agreement_line(turn: Turn, agreement: Agreement, viewer: Person) -> str:
     t = turn.t
     return t(
         "slot.agreement_line",
         kind=t(f"slot_kind.{agreement.kind}"),
         slot=describe(agreement, t, viewer),
-        names=names,
+        names=_other_side(turn, agreement, viewer),
         status=t(f"agreement_status.{agreement.status}"),
     )
 
 
-def _manage_prompt(turn: Turn, agreement: Agreement, viewer: Person, text: str) -> Reply:
+def manage_prompt(turn: Turn, agreement: Agreement, viewer: Person) -> Reply:
+    text = agreement_line(turn, agreement, viewer)
     return prompts.make_prompt(
         turn.session,
         viewer,
@@ -144,10 +139,77 @@ def _manage_prompt(turn: Turn, agreement: Agreement, viewer: Person, text: str) 
     )
 
 
-def _new_prompt(turn: Turn, viewer: Person, key: str, option: Option) -> Reply:
-    return prompts.make_prompt(
-        turn.session, viewer, SCHEDULE_ACTION, 0, turn.t(key), [option], turn.now
+def _schedule_prompt(
+    turn: Turn, viewer: Person, agreements: Sequence[Agreement], new: Option, new_key: str
+) -> Reply:
+    """One prompt for the whole view, so a typed number always answers it: with one agreement
+    to manage, its own choices and the new one; with several, the way to pick one and the new
+    one; with none, the new one only."""
+    t = turn.t
+    manageable = [a for a in agreements if a.status in MANAGEABLE]
+    text = t("slot.schedule_choices")
+    if len(manageable) == 1:
+        only = manageable[0]
+        own = [Option(f"{o.value}:{only.id}", o.label) for o in manage_options(only, t)]
+        options = [*own, new]
+    elif manageable:
+        options = [Option(PICK, t("slot.opt_pick_agreement")), new]
+    else:
+        options, text = [new], t(new_key)
+    return prompts.make_prompt(turn.session, viewer, SCHEDULE_ACTION, 0, text, options, turn.now)
+
+
+def _agreements_message(turn: Turn, agreements: Sequence[Agreement], viewer: Person) -> Reply:
+    """The agreements, one line each: at most `AGREEMENTS_LISTED`, the rest counted."""
+    t = turn.t
+    lines = [t("slot.agreements_header")]
+    lines += [
+        t("slot.agreement_item", line=agreement_line(turn, a, viewer))
+        for a in agreements[:AGREEMENTS_LISTED]
+    ]
+    if len(agreements) > AGREEMENTS_LISTED:
+        lines.append(t("slot.agreements_more", count=len(agreements) - AGREEMENTS_LISTED))
+    return Reply("\n".join(lines))
+
+
+def _other_side(turn: Turn, agreement: Agreement, viewer: Person) -> str:
+    """For its supervisor, who takes part and how each answered; for a participant, the
+    supervisor."""
+    if viewer.id != agreement.supervisor_id:
+        return agreement.supervisor.name
+    return ", ".join(
+        f"{p.person.name} ({turn.t(f'participant_status.{p.status}')})"
+        for p in agreement.participants
     )
+
+
+def agreement_options(turn: Turn, data: Mapping[str, Any]) -> Sequence[Option]:
+    """The agreements the person may manage, named by who is in them and when they meet."""
+    viewer, t = turn.staff, turn.t
+    rows = turn.session.scalars(
+        select(Agreement)
+        .where(access.agreements_managed_by(viewer), Agreement.status.in_(MANAGEABLE))
+        .options(*WITH_PEOPLE)
+        .order_by(Agreement.id)
+    )
+    return [
+        Option(
+            str(a.id),
+            t(
+                "slot.agreement_option",
+                names=_option_names(a, viewer),
+                weekday=t(f"weekday.{a.weekday}"),
+                time=local_clock(at_local(a.start_date, a.local_time, a.timezone), viewer.timezone),
+            ),
+        )
+        for a in rows
+    ]
+
+
+def _option_names(agreement: Agreement, viewer: Person) -> str:
+    if viewer.id != agreement.supervisor_id:
+        return agreement.supervisor.name
+    return ", ".join(p.name for p in agreed_people(agreement)) or "-"
 
 
 def schedule_view(turn: Turn) -> list[Reply]:
@@ -181,18 +243,10 @@ def _supervisor_view(turn: Turn, supervisor: Person) -> list[Reply]:
         .options(*WITH_PEOPLE)
         .order_by(Agreement.id)
     ).all()
-    for agreement in agreements:
-        names = ", ".join(
-            f"{p.person.name} ({t(f'participant_status.{p.status}')})"
-            for p in agreement.participants
-        )
-        text = _agreement_line(turn, agreement, supervisor, names)
-        if agreement.status in MANAGEABLE:
-            replies.append(_manage_prompt(turn, agreement, supervisor, text))
-        else:
-            replies.append(Reply(text))
-    option = Option(NEW_AGREEMENT, t("slot.opt_new_agreement"))
-    replies.append(_new_prompt(turn, supervisor, "slot.new_prompt", option))
+    if agreements:
+        replies.append(_agreements_message(turn, agreements, supervisor))
+    new = Option(NEW_AGREEMENT, t("slot.opt_new_agreement"))
+    replies.append(_schedule_prompt(turn, supervisor, agreements, new, "slot.new_prompt"))
     return replies
 
 
@@ -219,13 +273,15 @@ def _pendamping_view(turn: Turn, person: Person) -> list[Reply]:
             else t("slot.next_none")
         )
     ]
-    for agreement in session.scalars(
-        select(Agreement).where(Agreement.id.in_(mine), Agreement.status.in_(MANAGEABLE))
-    ):
-        text = _agreement_line(turn, agreement, person, agreement.supervisor.name)
-        replies.append(_manage_prompt(turn, agreement, person, text))
-    option = Option(NEW_REQUEST, t("slot.opt_request"))
-    replies.append(_new_prompt(turn, person, "slot.request_prompt", option))
+    agreements = session.scalars(
+        select(Agreement)
+        .where(access.agreements_managed_by(person), Agreement.status.in_(MANAGEABLE))
+        .order_by(Agreement.id)
+    ).all()
+    if agreements:
+        replies.append(_agreements_message(turn, agreements, person))
+    new = Option(NEW_REQUEST, t("slot.opt_request"))
+    replies.append(_schedule_prompt(turn, person, agreements, new, "slot.request_prompt"))
     return replies
 
 
