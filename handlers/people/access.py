@@ -27,8 +27,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
-from sqlalchemy.orm import Session, aliased, object_session
+from sqlalchemy import ColumnElement, Select, and_, event, false, or_, select, true
+from sqlalchemy.orm import Session, SessionTransaction, aliased, object_session
 
 from storage.models import (
     Agreement,
@@ -317,17 +317,35 @@ def _barred(person: Person, c: Complaint) -> bool:
 
 
 def _province_kabupaten(reader: Person, c: Complaint) -> bool:
+    """Whether the complaint's kabupaten is in the korwil's province (someone on the roster of
+    that province works there). Asked once per kabupaten and transaction: a korwil's list of
+    complaints asks it of each one, twice."""
     if not reader.provinsi or not c.kabupaten:
         return False
     session = object_session(c)
     if session is None:
         return False
-    found = session.scalar(
-        select(Person.id)
-        .where(Person.provinsi == reader.provinsi, Person.kabupaten == c.kabupaten)
-        .limit(1)
-    )
-    return found is not None
+    known = session.info.setdefault(_PROVINCE_KABUPATEN, {})
+    key = (reader.provinsi, c.kabupaten)
+    if key not in known:
+        found = session.scalar(
+            select(Person.id)
+            .where(Person.provinsi == reader.provinsi, Person.kabupaten == c.kabupaten)
+            .limit(1)
+        )
+        known[key] = found is not None
+    return bool(known[key])
+
+
+_PROVINCE_KABUPATEN = "access.province_kabupaten"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_province_kabupaten(session: Session, transaction: SessionTransaction) -> None:
+    """What `_province_kabupaten` learnt holds for one transaction (the outermost: each flush
+    is one inside it): the roster changes in a roster import's own."""
+    if transaction.parent is None:
+        session.info.pop(_PROVINCE_KABUPATEN, None)
 
 
 def may_see_complaint(reader: Person, c: Complaint) -> bool:

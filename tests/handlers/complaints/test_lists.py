@@ -1,0 +1,40 @@
+"""Staff lists of complaints at national size: a korwil's list asks whether a complaint's
+kabupaten is in the province once per kabupaten, not twice per complaint listed."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from conversations.flows.complaint_followup import ListFilter
+from conversations.messages import Inbound
+from handlers.complaints.views import LIST_LIMIT, list_complaints
+from handlers.core.context import AppContext
+from handlers.core.turn import Turn
+from storage.models import Person
+from tests.handlers.complaints.test_complaints import file
+from tests.handlers.supervision.test_digest_cost import counted
+from tests.support import ChatFactory
+
+HENDRA = "+6281210000006"  # the korwil of Jawa Timur in the demo roster
+
+
+def test_the_province_is_asked_once_per_kabupaten(chat: ChatFactory, ctx: AppContext) -> None:
+    for n in range(LIST_LIMIT + 1):
+        file(chat(f"0813-9100-{n:04d}"), place="Pogalan" if n % 2 else "Durenan")
+    with ctx.sessions() as session:
+        korwil = session.scalars(select(Person).where(Person.phone == HENDRA)).one()
+        now = ctx.clock()
+        message = Inbound("web", HENDRA, "list", now, text="daftar")
+        turn = Turn(ctx, session, message, korwil, now)
+        with counted(session) as statements:
+            replies = list_complaints(turn, {"by": ListFilter.OPEN})
+    listed = [r for r in replies if r.text.startswith("ADU-") or "ADU-" in r.text]
+    assert len(listed) == LIST_LIMIT
+    assert all(r.options for r in listed)  # the korwil may act on each
+    asked = [
+        s
+        for s in statements
+        if s.startswith("SELECT people.id \nFROM people \nWHERE people.provinsi")
+    ]
+    assert len(asked) == 1, asked  # one kabupaten (Trenggalek) in the list
+
