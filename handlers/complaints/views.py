@@ -1,5 +1,9 @@
 """Lists of complaints for staff: what they may see, narrowed by a filter (open, late, urgent,
-by status, category or kecamatan), each with the choices they have on it."""
+by status, category or kecamatan), each with the choices they have on it.
+
+By category and by kecamatan list the open complaints only: at national scale nearly every
+complaint is closed, and the oldest of a category ever filed are not what anyone looks for
+(closed ones are listed by status); the kecamatan offered are those with open complaints."""
 
 from __future__ import annotations
 
@@ -30,7 +34,11 @@ def filter_options(turn: Turn, data: Mapping[str, Any]) -> Sequence[Option]:
     if by == ListFilter.BY_KECAMATAN:
         places = turn.session.scalars(
             select(Complaint.kecamatan)
-            .where(Complaint.kecamatan != "", access.complaints_visible_to(turn.staff))
+            .where(
+                Complaint.kecamatan != "",
+                Complaint.status.in_(OPEN_COMPLAINTS),
+                access.complaints_visible_to(turn.staff),
+            )
             .distinct()
             .order_by(Complaint.kecamatan)
         ).all()
@@ -52,9 +60,9 @@ def list_complaints(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     elif by == ListFilter.BY_STATUS:
         query = query.where(Complaint.status == value)
     elif by == ListFilter.BY_CATEGORY:
-        query = query.where(Complaint.category == value)
+        query = query.where(Complaint.category == value, is_open)
     elif by == ListFilter.BY_KECAMATAN:
-        query = query.where(Complaint.kecamatan == value)
+        query = query.where(Complaint.kecamatan == value, is_open)
     rows = turn.session.scalars(
         query.order_by(Complaint.urgent.desc(), Complaint.created_at).limit(LIST_LIMIT + 1)
     ).all()

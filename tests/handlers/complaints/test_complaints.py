@@ -269,7 +269,7 @@ class TestLifecycle:
         ticket, _ = file(kpm)
         dewi.send("menu")
         dewi.press("Daftar pengaduan")
-        dewi.press("Menurut kecamatan")
+        dewi.press("Yang berjalan, menurut kecamatan")
         listed = texts(dewi.press("Pogalan"))
         assert ticket in listed and "Pelapor: Ibu Siti" in listed and "+62" not in listed
         dewi.press("Tangani")

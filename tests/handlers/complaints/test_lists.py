@@ -1,5 +1,6 @@
-"""Staff lists of complaints at national size: a korwil's list asks whether a complaint's
-kabupaten is in the province once per kabupaten, not twice per complaint listed."""
+"""Staff lists of complaints at national size: by category and kecamatan they list the open
+ones (nearly all of a million are closed); a korwil's list asks whether a complaint's kabupaten
+is in the province once per kabupaten, not twice per complaint listed."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from conversations.messages import Inbound
 from handlers.complaints.views import LIST_LIMIT, list_complaints
 from handlers.core.context import AppContext
 from handlers.core.turn import Turn
-from storage.models import Person
+from storage.models import Complaint, Person
+from storage.vocabulary import ComplaintStatus
 from tests.handlers.complaints.test_complaints import file
 from tests.handlers.supervision.test_digest_cost import counted
-from tests.support import ChatFactory
+from tests.support import ChatFactory, texts
 
 HENDRA = "+6281210000006"  # the korwil of Jawa Timur in the demo roster
 
@@ -38,3 +40,24 @@ def test_the_province_is_asked_once_per_kabupaten(chat: ChatFactory, ctx: AppCon
     ]
     assert len(asked) == 1, asked  # one kabupaten (Trenggalek) in the list
 
+
+def test_by_kecamatan_and_category_the_open_complaints_are_listed(
+    chat: ChatFactory, ctx: AppContext
+) -> None:
+    closed, _ = file(chat("0813-9100-0001"), place="Pogalan")
+    still_open, _ = file(chat("0813-9100-0002"), place="Durenan")
+    with ctx.sessions() as session:
+        row = session.scalars(select(Complaint).where(Complaint.ticket_code == closed)).one()
+        row.status = ComplaintStatus.RESOLVED
+        session.commit()
+    dewi = chat("0812-1000-0002")
+    dewi.send("menu")
+    dewi.press("Daftar pengaduan")
+    asked = dewi.press("Yang berjalan, menurut kecamatan")
+    assert [o.label for o in dewi.last_prompt().options] == ["Durenan"], texts(asked)
+    assert still_open in texts(dewi.press("Durenan"))
+    dewi.send("menu")
+    dewi.press("Daftar pengaduan")
+    dewi.press("Yang berjalan, menurut jenis")
+    listed = texts(dewi.press("Bantuan tidak diterima / saldo nol"))
+    assert still_open in listed and closed not in listed
