@@ -61,6 +61,7 @@ DRAIN_TIMEOUT = 120.0
 REPLY_TIMEOUT = 30.0
 REQUEST_TIMEOUT = 60.0
 QUICK_SENDERS = 48
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 BOT_ENV_PREFIXES = ("TWILIO_", "TELEGRAM_", "PKH_")
 BOT_ENV_NAMES = ("DATABASE_URL", "PUBLIC_BASE_URL")
 
@@ -301,6 +302,7 @@ class Result:
     client_cpu: float = 0.0  # CPU seconds of this process (generator and fake Twilio)
     server_cpu: float = 0.0  # CPU seconds of the server process
     database_cpu: float = 0.0  # CPU seconds of PostgreSQL's processes (none for SQLite)
+    machine_idle: float = 0.0  # share of every core's time left idle while the requests ran
     note: str = ""
 
     @property
@@ -322,14 +324,14 @@ def cpu_seconds(pid: int) -> float:
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
         return 0.0
-    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
     return own + sum(cpu_seconds(int(child)) for child in children)
 
 
-def postgres_cpu_seconds() -> float:
-    """User and system CPU time so far of every live PostgreSQL process on this machine (its
-    backends do the statements' work on the same two cores), from /proc (Linux)."""
-    total = 0
+def postgres_cpu_seconds() -> dict[int, float]:
+    """User and system CPU time so far of each live PostgreSQL process on this machine (its
+    backends do the statements' work on the same two cores), by pid, from /proc (Linux)."""
+    found = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             name, fields = stat.read_text().rsplit(")", 1)
@@ -337,8 +339,27 @@ def postgres_cpu_seconds() -> float:
             continue
         if name.endswith("(postgres"):
             parts = fields.split()
-            total += int(parts[11]) + int(parts[12])
-    return total / os.sysconf("SC_CLK_TCK")
+            found[int(stat.parent.name)] = (int(parts[11]) + int(parts[12])) / CLOCK_TICKS
+    return found
+
+
+def postgres_cpu_since(before: dict[int, float]) -> float:
+    """CPU seconds PostgreSQL's processes used since `before`: each live one's own growth. A
+    sum of all of them at both ends would subtract the whole life of any process that ended
+    in between (the floor's backends, the roster import's), and read about 2% of a core where
+    `top` shows 15-20%."""
+    return sum(now - before.get(pid, 0.0) for pid, now in postgres_cpu_seconds().items())
+
+
+def machine_times() -> tuple[int, int]:
+    """Idle and total time of every core so far, in clock ticks, from /proc/stat (Linux)."""
+    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return ticks[3] + ticks[4], sum(ticks[:8])  # idle and iowait; user .. steal
+
+
+def idle_share(before: tuple[int, int], after: tuple[int, int]) -> float:
+    spent = after[1] - before[1]
+    return (after[0] - before[0]) / spent if spent else 0.0
 
 
 async def drive(
@@ -384,6 +405,7 @@ async def drive(
     try:
         server_cpu = cpu_seconds(server_pid) if server_pid else 0.0
         database_cpu = postgres_cpu_seconds()
+        machine = machine_times()
         client_cpu = time.process_time()
         started = time.perf_counter()
         async with asyncio.TaskGroup() as group:
@@ -392,7 +414,8 @@ async def drive(
         result.client_cpu += time.process_time() - client_cpu
         if server_pid:
             result.server_cpu += cpu_seconds(server_pid) - server_cpu
-        result.database_cpu += postgres_cpu_seconds() - database_cpu
+        result.database_cpu += postgres_cpu_since(database_cpu)
+        result.machine_idle = idle_share(machine, machine_times())
     finally:
         for connection in connections:
             await connection.close()
@@ -599,7 +622,7 @@ def check_bot(engine: Engine, senders: list[Sender], fake: FakeTwilio, backend: 
 
 # -- report ----------------------------------------------------------------------------------
 HEAD = f"{'db':9}{'app':9}{'requests':>9}{'secs':>8}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}"
-HEAD += f"{'replies out s':>15}{'srv CPU':>9}{'gen CPU':>9}{'db CPU':>8}"
+HEAD += f"{'replies out s':>15}{'srv CPU':>9}{'gen CPU':>9}{'db CPU':>8}{'idle':>6}"
 
 
 def row(backend: str, r: Result) -> str:
@@ -608,7 +631,7 @@ def row(backend: str, r: Result) -> str:
         f"{backend:9}{r.app:9}{r.requests:>9,}{r.seconds:>8.2f}{r.rate:>8.0f}"
         f"{r.ms(50):>8.1f}{r.ms(99):>8.1f}{out:>15}"
         f"{r.cpu(r.server_cpu):>9}{r.cpu(r.client_cpu):>9}"
-        f"{r.cpu(r.database_cpu) if backend == 'postgres' else '-':>8}"
+        f"{r.cpu(r.database_cpu) if backend == 'postgres' else '-':>8}{r.machine_idle:>6.0%}"
     )
 
 
@@ -696,7 +719,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("ratio: req/s as a share of the floor's; p50/p99 as multiples of the floor's;")
     print("CPU: of the server process, of this one (generator and fake Twilio) and of")
-    print("PostgreSQL's processes while the requests ran, as a share of one core")
+    print("PostgreSQL's processes while the requests ran, as a share of one core;")
+    print(f"idle: the share of all {os.cpu_count()} cores' time no process used meanwhile")
     print(HEAD)
     print("-" * len(HEAD))
     print("\n".join(lines))
