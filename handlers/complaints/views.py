@@ -1,5 +1,6 @@
 """Lists of complaints for staff: what they may see, narrowed by a filter (open, late, urgent,
-by status, category or kecamatan), each with the choices they have on it.
+by status, category or kecamatan), in one message, then one prompt to pick the complaint to act
+on (`PICK_ACTION`), which comes back with the choices they have on it.
 
 By category and by kecamatan list the open complaints only: at national scale nearly every
 complaint is closed, and the oldest of a category ever filed are not what anyone looks for
@@ -17,12 +18,17 @@ from conversations.messages import Option, Reply
 from handlers.complaints.deadlines import current_due
 from handlers.complaints.handling import STAFF_ACTION, facts, staff_options
 from handlers.core import prompts
+from handlers.core.prompts import PromptResult
 from handlers.core.turn import Turn
 from handlers.people import access
-from storage.models import Complaint
+from storage.models import ActionPrompt, Complaint
 from storage.vocabulary import OPEN_COMPLAINTS, ComplaintCategory, ComplaintStatus
 
 LIST_LIMIT = 8
+# One prompt for a list, so a typed number answers it on WhatsApp (it answers the newest prompt
+# only): the complaint picked comes back with its own choices. A list with one complaint to act
+# on offers that one's choices at once.
+PICK_ACTION = "complaint.pick"
 
 
 def filter_options(turn: Turn, data: Mapping[str, Any]) -> Sequence[Option]:
@@ -68,19 +74,46 @@ def list_complaints(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     ).all()
     if not rows:
         return [Reply(t("complaint.list_none"))]
-    replies = [Reply(t("complaint.list_header", count=min(len(rows), LIST_LIMIT)))]
-    for c in rows[:LIST_LIMIT]:
-        due = current_due(c)
-        late = due is not None and due <= now
-        item = facts(c, t, turn.local_date(due, person) if due else "-")
-        text = t("complaint.list_item_late" if late else "complaint.list_item", **item)
-        options = staff_options(c, t, person)
-        if options:
-            replies.append(
-                prompts.make_prompt(turn.session, person, STAFF_ACTION, c.id, text, options, now)
-            )
-        else:
-            replies.append(Reply(text))
+    listed = rows[:LIST_LIMIT]
+    lines = [t("complaint.list_header", count=len(listed))]
+    lines += [_item_text(turn, c) for c in listed]
     if len(rows) > LIST_LIMIT:
-        replies.append(Reply(t("complaint.list_more")))
+        lines.append(t("complaint.list_more"))
+    replies = [Reply("\n\n".join(lines))]
+    offered = {c.id: staff_options(c, t, person) for c in listed}
+    actionable = [c for c in listed if offered[c.id]]
+    if len(actionable) == 1:
+        only = actionable[0]
+        action, entity, options = STAFF_ACTION, only.id, offered[only.id]
+        text = t("complaint.list_choices", ticket=only.ticket_code)
+    elif actionable:
+        action, entity, text = PICK_ACTION, 0, t("complaint.list_pick")
+        options = [Option(str(c.id), c.ticket_code) for c in actionable]
+    else:
+        return replies
+    replies.append(prompts.make_prompt(turn.session, person, action, entity, text, options, now))
     return replies
+
+
+def answer_pick(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
+    """A complaint picked from a list: its facts again, with the choices the person has now."""
+    t, person = turn.t, turn.staff
+    c = turn.session.get(Complaint, int(value))
+    if c is None:
+        return PromptResult([Reply(t("complaint.stale"))])
+    if not access.may_act_on_complaint(person, c):
+        return PromptResult([Reply(t("complaint.not_yours"))])
+    options = staff_options(c, t, person)
+    if not options:
+        return PromptResult([Reply(t("complaint.stale_status", status=t(f"status.{c.status}")))])
+    text = _item_text(turn, c)
+    return PromptResult(
+        [prompts.make_prompt(turn.session, person, STAFF_ACTION, c.id, text, options, turn.now)]
+    )
+
+
+def _item_text(turn: Turn, c: Complaint) -> str:
+    due = current_due(c)
+    late = due is not None and due <= turn.now
+    item = facts(c, turn.t, turn.local_date(due, turn.staff) if due else "-")
+    return turn.t("complaint.list_item_late" if late else "complaint.list_item", **item)

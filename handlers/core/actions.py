@@ -163,6 +163,7 @@ PROMPT_ACTIONS: dict[str, Allowed[PromptAction]] = {
     stories.REVIEW_ACTION: Allowed(story_reviews.answer_prompt, STAFF),
     digest.SETTINGS_ACTION: Allowed(digest.answer_setting, STAFF),
     handling.STAFF_ACTION: Allowed(handling.answer_prompt, STAFF),
+    views.PICK_ACTION: Allowed(views.answer_pick, STAFF),
     handling.REPORTER_ACTION: Allowed(reporter.answer_prompt, ANYONE),
     conference.CONFERENCE_PREFIX: Allowed(conference.answer_prompt, STAFF),
     privacy.PROMPT_PREFIX: Allowed(privacy.answer_prompt, ANYONE),

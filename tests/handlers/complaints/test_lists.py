@@ -4,6 +4,8 @@ is in the province once per kabupaten, not twice per complaint listed."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from conversations.flows.complaint_followup import ListFilter
@@ -17,6 +19,7 @@ from tests.handlers.complaints.test_complaints import file
 from tests.handlers.supervision.test_digest_cost import counted
 from tests.support import ChatFactory, texts
 
+TICKET = re.compile(r"ADU-[A-Z0-9]+")
 HENDRA = "+6281210000006"  # the korwil of Jawa Timur in the demo roster
 
 
@@ -30,9 +33,10 @@ def test_the_province_is_asked_once_per_kabupaten(chat: ChatFactory, ctx: AppCon
         turn = Turn(ctx, session, message, korwil, now)
         with counted(session) as statements:
             replies = list_complaints(turn, {"by": ListFilter.OPEN})
-    listed = [r for r in replies if r.text.startswith("ADU-") or "ADU-" in r.text]
-    assert len(listed) == LIST_LIMIT
-    assert all(r.options for r in listed)  # the korwil may act on each
+    listed, pick = replies
+    assert len(TICKET.findall(listed.text)) == LIST_LIMIT
+    # The korwil may act on each: one prompt names them all.
+    assert [o.label for o in pick.options] == TICKET.findall(listed.text)
     asked = [
         s
         for s in statements
@@ -61,3 +65,28 @@ def test_by_kecamatan_and_category_the_open_complaints_are_listed(
     dewi.press("Yang berjalan, menurut jenis")
     listed = texts(dewi.press("Bantuan tidak diterima / saldo nol"))
     assert still_open in listed and closed not in listed
+
+
+def test_a_typed_number_picks_a_listed_complaint_and_then_acts_on_it(
+    chat: ChatFactory, ctx: AppContext
+) -> None:
+    """On WhatsApp a typed number answers the newest prompt: the list's one prompt, then the
+    picked complaint's own."""
+    tickets = [file(chat(f"0813-9100-000{n}"), place="Pogalan")[0] for n in range(3)]
+    dewi = chat("0812-1000-0002")
+    dewi.inbox()
+    dewi.send("menu")
+    dewi.press("Daftar pengaduan")
+    dewi.press("Semua yang masih berjalan")
+    assert [o.label for o in dewi.last_prompt().options] == tickets
+    dewi.send("2")
+    picked = dewi.last_prompt()
+    assert tickets[1] in picked.text and "Tangani" in [o.label for o in picked.options]
+    assert "sekarang Anda tangani" in texts(dewi.send("1"))
+    with ctx.sessions() as session:
+        taken = session.scalars(
+            select(Complaint.ticket_code).where(
+                Complaint.handler_id.is_not(None), Complaint.status == ComplaintStatus.ACCEPTED
+            )
+        ).all()
+    assert taken == [tickets[1]]
