@@ -25,10 +25,7 @@ from storage.models import ActionPrompt, Complaint
 from storage.vocabulary import OPEN_COMPLAINTS, ComplaintCategory, ComplaintStatus
 
 LIST_LIMIT = 8
-# One prompt for a list, so a typed number answers it on WhatsApp (it answers the newest prompt
-# only): the complaint picked comes back with its own choices. A list with one complaint to act
-# on offers that one's choices at once.
-PICK_ACTION = "complaint.pick"
+PICK_ACTION = "complaint.pick"  # a complaint picked from a list (`prompts.after_list`)
 
 
 def filter_options(turn: Turn, data: Mapping[str, Any]) -> Sequence[Option]:
@@ -70,7 +67,9 @@ def list_complaints(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     elif by == ListFilter.BY_KECAMATAN:
         query = query.where(Complaint.kecamatan == value, is_open)
     rows = turn.session.scalars(
-        query.order_by(Complaint.urgent.desc(), Complaint.created_at).limit(LIST_LIMIT + 1)
+        query.order_by(Complaint.urgent.desc(), Complaint.created_at, Complaint.id).limit(
+            LIST_LIMIT + 1
+        )
     ).all()
     if not rows:
         return [Reply(t("complaint.list_none"))]
@@ -80,19 +79,19 @@ def list_complaints(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     if len(rows) > LIST_LIMIT:
         lines.append(t("complaint.list_more"))
     replies = [Reply("\n\n".join(lines))]
-    offered = {c.id: staff_options(c, t, person) for c in listed}
-    actionable = [c for c in listed if offered[c.id]]
-    if len(actionable) == 1:
-        only = actionable[0]
-        action, entity, options = STAFF_ACTION, only.id, offered[only.id]
-        text = t("complaint.list_choices", ticket=only.ticket_code)
-    elif actionable:
-        action, entity, text = PICK_ACTION, 0, t("complaint.list_pick")
-        options = [Option(str(c.id), c.ticket_code) for c in actionable]
-    else:
-        return replies
-    replies.append(prompts.make_prompt(turn.session, person, action, entity, text, options, now))
-    return replies
+    items = [
+        prompts.Listed(
+            STAFF_ACTION,
+            c.id,
+            c.ticket_code,
+            t("complaint.list_choices", ticket=c.ticket_code),
+            options,
+        )
+        for c in listed
+        if (options := staff_options(c, t, person))
+    ]
+    pick = t("complaint.list_pick")
+    return replies + prompts.after_list(turn.session, person, items, PICK_ACTION, pick, now)
 
 
 def answer_pick(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:

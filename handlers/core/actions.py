@@ -43,6 +43,8 @@ from handlers.complaints import (
     views,
 )
 from handlers.consultation import requests
+from handlers.consultation.views import PICK_ACTION as CONSULTATION_PICK
+from handlers.consultation.views import answer_pick as answer_consultation_pick
 from handlers.consultation.views import list_for_pendamping, list_open_for_supervisor
 from handlers.core import audit
 from handlers.core.identity import PUBLIC, role_of
@@ -145,6 +147,7 @@ FLOW_ACTIONS: dict[str, Allowed[FlowAction]] = {
 # By prefix of ActionPrompt.action; the first that matches.
 PROMPT_ACTIONS: dict[str, Allowed[PromptAction]] = {
     requests.PROMPT_PREFIX: Allowed(requests.answer_prompt, STAFF),
+    CONSULTATION_PICK: Allowed(answer_consultation_pick, PENDAMPING | SUPERVISOR),
     feedback.FEEDBACK_ACTION: Allowed(feedback.answer_prompt, STAFF),
     feedback.DIGEST_ACTION: Allowed(feedback.answer_prompt, STAFF),
     thread.THREAD_ACTION: Allowed(thread.answer_prompt, STAFF),

@@ -73,6 +73,41 @@ def make_prompt(
     return Reply(text, tuple(options), token)
 
 
+@dataclass(frozen=True)
+class Listed:
+    """A record in a list that the reader may act on: its own prompt (action, choices), how a
+    pick names it, and what its prompt says when it comes right after the list."""
+
+    action: str
+    entity_id: int
+    label: str
+    text: str
+    options: Sequence[Option]
+
+
+def after_list(
+    session: Session,
+    person: Person,
+    items: Sequence[Listed],
+    pick_action: str,
+    pick_text: str,
+    now: datetime,
+) -> list[Reply]:
+    """The one prompt that follows a list of records. On WhatsApp a typed number answers the
+    newest prompt only, so a list gives one: with one record to act on, that one's choices;
+    with several, a pick naming them (its answer is a record's id, and its handler brings that
+    record's choices); with none, nothing."""
+    if len(items) == 1:
+        only = items[0]
+        return [
+            make_prompt(session, person, only.action, only.entity_id, only.text, only.options, now)
+        ]
+    if not items:
+        return []
+    options = [Option(str(item.entity_id), item.label) for item in items]
+    return [make_prompt(session, person, pick_action, 0, pick_text, options, now)]
+
+
 def _recipient(public: bool) -> ColumnElement[bool]:
     """Prompts to a member of staff (`person_id`), or to whoever writes from (channel, address)."""
     if not public:

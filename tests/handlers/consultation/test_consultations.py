@@ -154,11 +154,33 @@ def test_lists_show_open_consultations_with_their_choices(chat: ChatFactory) -> 
     dewi.send("menu")
     listed = dewi.press("Konsultasi masuk")
     assert "Konsultasi (1)" in listed[0].text
-    assert "menunggu jawaban supervisor" in listed[1].text
+    assert "menunggu jawaban supervisor" in listed[0].text
+    assert "Sari Rahayu" in listed[1].text  # the only one: its choices at once
     dewi.press("Terima sekarang")
     sari.send("menu")
     mine = sari.press("Konsultasi saya")
     assert "Status: disepakati" in texts(mine)
+
+
+def test_with_several_waiting_a_typed_number_picks_one_then_answers_it(
+    chat: ChatFactory, ctx: AppContext
+) -> None:
+    """On WhatsApp a typed number answers the newest prompt: the list's one prompt, then the
+    picked consultation's own (not the last listed consultation's, as each one's choices did)."""
+    sari, agus, dewi = chat(SARI), chat(AGUS), chat(DEWI)
+    request(sari)
+    request(agus)
+    dewi.inbox()
+    dewi.send("menu")
+    dewi.press("Konsultasi masuk")
+    labels = [o.label for o in dewi.last_prompt().options]
+    assert len(labels) == 2 and "Sari Rahayu" in labels[0] and "Agus Santoso" in labels[1]
+    dewi.send("1")
+    assert "Sari Rahayu" in dewi.last_prompt().text
+    dewi.send("1")  # Terima sekarang
+    with ctx.sessions() as session:
+        statuses = {c.pendamping.name: c.status for c in session.scalars(select(Consultation))}
+    assert statuses == {"Sari Rahayu": "disepakati", "Agus Santoso": "menunggu"}
 
 
 class TestAcknowledgementClock:
