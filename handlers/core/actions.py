@@ -164,6 +164,7 @@ PROMPT_ACTIONS: dict[str, Allowed[PromptAction]] = {
     field_visits.MANAGE_ACTION: Allowed(field_visits.answer_manage, STAFF),
     field_visits.RECORD_ACTION: Allowed(field_visits.answer_record, STAFF),
     stories.REVIEW_ACTION: Allowed(story_reviews.answer_prompt, STAFF),
+    story_reviews.PICK_ACTION: Allowed(story_reviews.answer_pick, SUPERVISOR),
     digest.SETTINGS_ACTION: Allowed(digest.answer_setting, STAFF),
     handling.STAFF_ACTION: Allowed(handling.answer_prompt, STAFF),
     views.PICK_ACTION: Allowed(views.answer_pick, STAFF),

@@ -23,6 +23,7 @@ from storage.models import ActionPrompt, SuccessStory
 from storage.vocabulary import StoryStatus
 
 WAITING_LISTED = 10
+PICK_ACTION = "list.story"  # a waiting story picked from the list: its review starts
 
 
 def _refused(turn: Turn, key: str = "success_story.not_yours") -> list[Reply]:
@@ -31,7 +32,15 @@ def _refused(turn: Turn, key: str = "success_story.not_yours") -> list[Reply]:
 
 def answer_prompt(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
     """Start the review of the story, if the reader may still review it."""
-    story = turn.session.get(SuccessStory, prompt.entity_id)
+    return _start_review(turn, turn.session.get(SuccessStory, prompt.entity_id), value)
+
+
+def answer_pick(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
+    """A story picked from the list (`PICK_ACTION`): its review starts."""
+    return _start_review(turn, turn.session.get(SuccessStory, int(value)), REVIEW)
+
+
+def _start_review(turn: Turn, story: SuccessStory | None, value: str) -> PromptResult:
     if story is None or value != REVIEW or not access.may_review_story(turn.staff, story):
         return PromptResult(_refused(turn))
     if story.status != StoryStatus.SUBMITTED:
@@ -87,8 +96,8 @@ def record_review(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
 
 
 def list_for_supervisor(turn: Turn) -> list[Reply]:
-    """The stories of the supervisor's own pendamping that wait for review, each with its
-    "Tinjau" choice, then the ones already selected."""
+    """The stories of the supervisor's own pendamping that wait for review, one prompt to
+    review one (`prompts.after_list`), then the ones already selected."""
     reader, t = turn.staff, turn.t
     rows = turn.session.scalars(
         select(SuccessStory)
@@ -97,18 +106,20 @@ def list_for_supervisor(turn: Turn) -> list[Reply]:
             SuccessStory.pendamping_id != reader.id,
             SuccessStory.status == StoryStatus.SUBMITTED,
         )
-        .order_by(SuccessStory.created_at)
+        .order_by(SuccessStory.created_at, SuccessStory.id)
         .limit(WAITING_LISTED)
     ).all()
     if not rows:
         replies = [Reply(t("success_story.waiting_none"))]
     else:
         replies = [Reply(t("success_story.waiting_header", count=len(rows)))]
+    items = []
     for story in rows:
-        text = t("success_story.to_supervisor", **story_facts(turn, story))
-        replies.append(
-            prompts.make_prompt(
-                turn.session, reader, REVIEW_ACTION, story.id, text, [review_option(turn)], turn.now
-            )
-        )
-    return [*replies, *list_selected(turn)]
+        replies.append(Reply(t("success_story.to_supervisor", **story_facts(turn, story))))
+        name, date = story.pendamping.name, turn.local_date(story.created_at, reader)
+        label = t("success_story.pick_label", name=name, date=date)
+        text = t("success_story.review_one", name=name)
+        items.append(prompts.Listed(REVIEW_ACTION, story.id, label, text, [review_option(turn)]))
+    pick = t("success_story.pick")
+    following = prompts.after_list(turn.session, reader, items, PICK_ACTION, pick, turn.now)
+    return [*replies, *following, *list_selected(turn)]

@@ -302,13 +302,19 @@ def test_the_supervisor_lists_waiting_and_selected_stories(chat: ChatFactory) ->
         "Cerita perubahan dari Sari Rahayu (Pogalan)",
         "Cerita perubahan dari Agus Santoso (Pogalan)",
     ]
-    assert all([o.label for o in r.options] == ["Tinjau"] for r in listed[1:3])
-    assert listed[3].text == "Belum ada cerita terpilih."
-    review(dewi)  # the newest "Tinjau": Agus's story
+    # One prompt names them (a typed number answers the newest prompt only, on WhatsApp).
+    assert [o.label.split(",")[0] for o in listed[3].options] == ["Sari Rahayu", "Agus Santoso"]
+    assert listed[4].text == "Belum ada cerita terpilih."
+    assert "Cerita dari Sari Rahayu ini ditinjau bagaimana?" in texts(dewi.send("1"))
+    dewi.press("Dalam sesi kelompok")
+    dewi.press("Pilih sebagai paling bermakna")
+    dewi.send(REASON)
+    dewi.press("Ya, kirim")
     dewi.send("menu")
-    listed = texts(dewi.press("Cerita perubahan"))
-    assert "1 cerita perubahan menunggu tinjauan:" in listed
-    assert "Cerita terpilih (1):" in listed and "Agus Santoso (Pogalan)" in listed
+    listed = dewi.press("Cerita perubahan")
+    assert "1 cerita perubahan menunggu tinjauan:" in texts(listed)
+    assert "Cerita terpilih (1):" in texts(listed) and "Sari Rahayu (Pogalan)" in texts(listed)
+    assert dewi.last_prompt().text == "Tinjau cerita dari Agus Santoso?"  # the one left
 
 
 def test_the_korkab_and_korwil_see_selected_stories_in_scope_only(
