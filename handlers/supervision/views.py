@@ -139,13 +139,14 @@ def manage_prompt(turn: Turn, agreement: Agreement, viewer: Person) -> Reply:
     )
 
 
-def _schedule_prompt(
+def _agreements_part(
     turn: Turn, viewer: Person, agreements: Sequence[Agreement], new: Option, new_key: str
-) -> Reply:
-    """One prompt for the whole view, so a typed number always answers it: with one agreement
-    to manage, its own choices and the new one; with several, the way to pick one and the new
-    one; with none, the new one only."""
+) -> list[Reply]:
+    """The agreements listed, then one prompt for the whole view, so a typed number always
+    answers it: with one agreement to manage, its own choices and the new one; with several,
+    the way to pick one and the new one; with none, the new one only."""
     t = turn.t
+    listed = [_agreements_message(turn, agreements, viewer)] if agreements else []
     manageable = [a for a in agreements if a.status in MANAGEABLE]
     text = t("slot.schedule_choices")
     if len(manageable) == 1:
@@ -156,7 +157,8 @@ def _schedule_prompt(
         options = [Option(PICK, t("slot.opt_pick_agreement")), new]
     else:
         options, text = [new], t(new_key)
-    return prompts.make_prompt(turn.session, viewer, SCHEDULE_ACTION, 0, text, options, turn.now)
+    prompt = prompts.make_prompt(turn.session, viewer, SCHEDULE_ACTION, 0, text, options, turn.now)
+    return [*listed, prompt]
 
 
 def _agreements_message(turn: Turn, agreements: Sequence[Agreement], viewer: Person) -> Reply:
@@ -243,11 +245,8 @@ def _supervisor_view(turn: Turn, supervisor: Person) -> list[Reply]:
         .options(*WITH_PEOPLE)
         .order_by(Agreement.id)
     ).all()
-    if agreements:
-        replies.append(_agreements_message(turn, agreements, supervisor))
     new = Option(NEW_AGREEMENT, t("slot.opt_new_agreement"))
-    replies.append(_schedule_prompt(turn, supervisor, agreements, new, "slot.new_prompt"))
-    return replies
+    return replies + _agreements_part(turn, supervisor, agreements, new, "slot.new_prompt")
 
 
 def _pendamping_view(turn: Turn, person: Person) -> list[Reply]:
@@ -278,11 +277,8 @@ def _pendamping_view(turn: Turn, person: Person) -> list[Reply]:
         .where(access.agreements_managed_by(person), Agreement.status.in_(MANAGEABLE))
         .order_by(Agreement.id)
     ).all()
-    if agreements:
-        replies.append(_agreements_message(turn, agreements, person))
     new = Option(NEW_REQUEST, t("slot.opt_request"))
-    replies.append(_schedule_prompt(turn, person, agreements, new, "slot.request_prompt"))
-    return replies
+    return replies + _agreements_part(turn, person, agreements, new, "slot.request_prompt")
 
 
 def district_figures(turn: Turn) -> list[Reply]:
