@@ -47,8 +47,8 @@ def search_options(
 ) -> tuple[Option | None, list[Option]]:
     """A typed answer among options that are not listed (so a number names none of them): the
     one it names by label, by the first words of its label or by a spelling close to that one
-    only, else up to `limit` whose
-    labels are close to it, closest first. The labels are normalised and ranked once."""
+    only, else up to `limit` whose labels are close to it, closest first. The labels are
+    normalised and ranked once."""
     wanted = normalise(answer)
     if not wanted or _NUMBER.match(answer):
         return None, []
