@@ -29,8 +29,7 @@ def answer_prompt(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
     if (
         update is None
         or person is None
-        or not access.may_read_work_of(person, update.case.pendamping)
-        or person.id == update.case.pendamping_id
+        or not access.may_give_feedback(person, update.case.pendamping)
     ):
         return PromptResult([Reply(turn.t("case.not_yours"))])
     return PromptResult([], flow.FEEDBACK, {"update_id": update.id})

@@ -41,11 +41,6 @@ CLIPPED = 300  # characters of an update's text in the history (the update itsel
 CLIP_MARK = "…"
 
 
-def may_write(person: Person, case: Case) -> bool:
-    """The case's pendamping, or someone the policy lets give them feedback."""
-    return person.id == case.pendamping_id or access.may_give_feedback(person, case.pendamping)
-
-
 def thread_of(session: Session, message: CaseFeedback) -> list[CaseFeedback]:
     """Every message under the same update of the same case, oldest first."""
     same_update = (
@@ -149,7 +144,7 @@ def _open(turn: Turn, message_id: int) -> tuple[CaseFeedback, Case] | None:
     if message is None:
         return None
     case = turn.session.get(Case, message.case_id)
-    if case is None or not may_write(turn.staff, case):
+    if case is None or not access.may_write_on_case(turn.staff, case):
         return None
     return message, case
 
@@ -203,7 +198,7 @@ def _clip(text: str) -> str:
 def history(turn: Turn, case: Case, current: CaseFeedback | None = None) -> list[Reply]:
     """The case's newest updates, oldest first, each followed by its thread in order with who
     said what; "Balas" under it answers the thread the reader came from (if they came from one:
-    a case list may show the history too, for a reader `may_write` allows)."""
+    a case list may show the history too, for a reader `access.may_write_on_case` allows)."""
     session, t, reader = turn.session, turn.t, turn.staff
     total = session.scalar(
         select(func.count()).select_from(CaseUpdate).where(CaseUpdate.case_id == case.id)

@@ -118,7 +118,7 @@ def pendamping_options(t: Catalog) -> list[Option]:
 
 def open_options(person: Person, c: Consultation, t: Catalog) -> list[Option]:
     options = [Option(NOTE, t("consult.opt_note"))]
-    if person.id == c.supervisor_id:
+    if access.consultation_party(person, c) == Role.SUPERVISOR:
         options.append(Option(CLOSE, t("consult.opt_close")))
     return options
 
@@ -183,22 +183,18 @@ def answer_prompt(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
 
 
 def may_answer(person: Person, action: str, c: Consultation) -> bool:
+    """Whether `person` may answer this kind of prompt now: the policy says who, the
+    consultation's status says when."""
+    party = access.consultation_party(person, c)
     if action == SUPERVISOR_ACTION:
         return c.status == ConsultationStatus.WAITING and (
-            person.id == c.supervisor_id or _is_backup(person, c)
+            party == Role.SUPERVISOR or access.may_stand_in_on_consultation(person, c)
         )
     if action == PENDAMPING_ACTION:
-        return person.id == c.pendamping_id and c.status == ConsultationStatus.PROPOSED
+        return c.status == ConsultationStatus.PROPOSED and party == Role.PENDAMPING
     if action == OPEN_ACTION:
-        return person.id in (c.supervisor_id, c.pendamping_id) and c.status in OPEN_CONSULTATIONS
+        return c.status in OPEN_CONSULTATIONS and party is not None
     return False
-
-
-def _is_backup(person: Person, c: Consultation) -> bool:
-    if c.supervisor is None:
-        return False
-    backup = access.backup_of(c.supervisor)
-    return backup is not None and backup.id == person.id
 
 
 def _take_over(turn: Turn, c: Consultation) -> None:
@@ -289,9 +285,10 @@ def _stale(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
 # -- the follow-up dialogs ----------------------------------------------------------------
 def propose_time(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     person = turn.staff
-    role_action = SUPERVISOR_ACTION if person.role == Role.SUPERVISOR else PENDAMPING_ACTION
-    c = _checked(turn, data, role_action)
-    if c is None:
+    c = turn.session.get(Consultation, data["consultation_id"])
+    party = access.consultation_party(person, c) if c is not None else None
+    action = SUPERVISOR_ACTION if party == Role.SUPERVISOR else PENDAMPING_ACTION
+    if c is None or not may_answer(person, action, c):
         return _stale(turn, data)
     session, t, now = turn.session, turn.t, turn.now
     prompts.close_prompts(session, PROMPT_PREFIX, c.id, now)
@@ -299,7 +296,7 @@ def propose_time(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     audit.record(
         session, "consultation.proposed", "consultation", c.id, actor=person, time=c.proposed_time
     )
-    if person.id == c.supervisor_id:
+    if party == Role.SUPERVISOR:
         _acknowledge(c, now)
         c.status, c.proposed_by = ConsultationStatus.PROPOSED, Role.SUPERVISOR
         turn.out.ask(
@@ -364,7 +361,7 @@ def add_note(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
 
 def close(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     c = _checked(turn, data, OPEN_ACTION)
-    if c is None or turn.staff.id != c.supervisor_id:
+    if c is None or access.consultation_party(turn.staff, c) != Role.SUPERVISOR:
         return _stale(turn, data)
     session, t, now = turn.session, turn.t, turn.now
     c.status, c.outcome, c.closed_at = ConsultationStatus.CLOSED, data["outcome"], now

@@ -15,6 +15,7 @@ from handlers.consultation.requests import (
     PENDAMPING_ACTION,
     SUPERVISOR_ACTION,
     facts,
+    may_answer,
     open_options,
     pendamping_options,
     status_text,
@@ -24,7 +25,7 @@ from handlers.core import prompts
 from handlers.core.prompts import PromptResult
 from handlers.core.turn import Turn
 from storage.models import ActionPrompt, Consultation, Person
-from storage.vocabulary import OPEN_CONSULTATIONS, ConsultationStatus
+from storage.vocabulary import OPEN_CONSULTATIONS
 
 RECENT = timedelta(days=30)
 LIMIT = 10
@@ -77,11 +78,11 @@ def _item_text(turn: Turn, c: Consultation) -> str:
 
 def _choices(c: Consultation, t: Catalog, person: Person) -> tuple[str, list[Option]] | None:
     """The prompt a consultation needs from `person` now, if any."""
-    if c.status == ConsultationStatus.WAITING and person.id == c.supervisor_id:
+    if may_answer(person, SUPERVISOR_ACTION, c):
         return SUPERVISOR_ACTION, supervisor_options(t)
-    if c.status == ConsultationStatus.PROPOSED and person.id == c.pendamping_id:
+    if may_answer(person, PENDAMPING_ACTION, c):
         return PENDAMPING_ACTION, pendamping_options(t)
-    if c.status in OPEN_CONSULTATIONS and person.id in (c.supervisor_id, c.pendamping_id):
+    if may_answer(person, OPEN_ACTION, c):
         return OPEN_ACTION, open_options(person, c, t)
     return None
 

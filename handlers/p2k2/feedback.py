@@ -53,19 +53,6 @@ def alert_supervisor(turn: Turn, report: P2K2Report) -> Person | None:
     return supervisor
 
 
-def may_respond(reader: Person, report: P2K2Report) -> bool:
-    """The pendamping's current supervisor, while the pendamping is active and the policy lets
-    them give feedback; a former supervisor's old button no longer counts."""
-    pendamping = report.pendamping
-    current = access.supervisor_of(pendamping)
-    return (
-        pendamping.active
-        and current is not None
-        and current.id == reader.id
-        and access.may_give_feedback(reader, pendamping)
-    )
-
-
 def _refused(turn: Turn) -> list[Reply]:
     return [Reply(turn.t("p2k2_feedback.not_yours"))]
 
@@ -86,7 +73,7 @@ def answer_digest(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
 
 
 def _start_response(turn: Turn, report: P2K2Report | None) -> PromptResult:
-    if report is None or not may_respond(turn.staff, report):
+    if report is None or not access.may_respond_to_p2k2(turn.staff, report):
         return PromptResult(_refused(turn))
     data = {
         "report_id": report.id,
@@ -101,7 +88,7 @@ def record_response(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     """Relay the response to the pendamping and audit it by ids and length only."""
     person, t = turn.staff, turn.t
     report = turn.session.get(P2K2Report, int(data["report_id"]))
-    if report is None or not may_respond(person, report):
+    if report is None or not access.may_respond_to_p2k2(person, report):
         return _refused(turn)
     text = str(data["response"])
     pendamping = report.pendamping

@@ -33,14 +33,21 @@ from sqlalchemy.orm import Session, SessionTransaction, aliased, object_session
 from storage.models import (
     Agreement,
     AgreementParticipant,
+    Case,
     Complaint,
     Consultation,
+    P2K2Report,
     Person,
     Role,
     SuccessStory,
 )
 from storage.sql import in_subquery
-from storage.vocabulary import CONFIDENTIAL_TOPICS, ParticipantStatus, StoryStatus
+from storage.vocabulary import (
+    CONFIDENTIAL_TOPICS,
+    ConsultationStatus,
+    ParticipantStatus,
+    StoryStatus,
+)
 
 
 def active(people: Iterable[Person | None]) -> list[Person]:
@@ -217,6 +224,24 @@ def may_give_feedback(reader: Person, pendamping: Person) -> bool:
     return reader.id != pendamping.id and may_read_work_of(reader, pendamping)
 
 
+def may_write_on_case(reader: Person, case: Case) -> bool:
+    """A message in a case's thread: its pendamping, or someone who may give them feedback."""
+    return reader.id == case.pendamping_id or may_give_feedback(reader, case.pendamping)
+
+
+def may_respond_to_p2k2(reader: Person, report: P2K2Report) -> bool:
+    """A response to a P2K2 report: the pendamping's current supervisor, while the pendamping is
+    active; a former supervisor's old button no longer counts."""
+    pendamping = report.pendamping
+    current = supervisor_of(pendamping)
+    return (
+        pendamping.active
+        and current is not None
+        and current.id == reader.id
+        and may_give_feedback(reader, pendamping)
+    )
+
+
 # -- consultations ------------------------------------------------------------------------
 def consultation_alerted(c: Consultation) -> Person | None:
     """Who is asked to answer a consultation: the supervisor it was sent to, if still one."""
@@ -233,6 +258,23 @@ def consultation_escalation(session: Session, c: Consultation) -> list[Person]:
     if supervisor is None:
         return escalation_level(session, c.pendamping, 1)
     return active([*escalation_level(session, supervisor, 1), backup_of(supervisor)])
+
+
+def consultation_party(reader: Person, c: Consultation) -> Role | None:
+    """The side of the consultation `reader` talks for: `Role.PENDAMPING` for the pendamping who
+    asked, `Role.SUPERVISOR` for the supervisor handling it, None for anyone else."""
+    if reader.id == c.pendamping_id:
+        return Role.PENDAMPING
+    if reader.id == c.supervisor_id:
+        return Role.SUPERVISOR
+    return None
+
+
+def may_stand_in_on_consultation(reader: Person, c: Consultation) -> bool:
+    """The handling supervisor's backup, while the consultation still waits for its first
+    answer; answering takes it over."""
+    backup = backup_of(c.supervisor) if c.supervisor is not None else None
+    return c.status == ConsultationStatus.WAITING and backup is not None and backup.id == reader.id
 
 
 def may_see_consultation(reader: Person, c: Consultation) -> bool:
