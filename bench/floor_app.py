@@ -12,22 +12,32 @@ migrated database, with the same environment variables as the bot:
 
     DATABASE_URL=… TWILIO_AUTH_TOKEN=… PUBLIC_BASE_URL=http://127.0.0.1:PORT \\
         .venv/bin/python bench/floor_app.py --port PORT
+
+With TWILIO_API_BASE_URL, TWILIO_ACCOUNT_SID and TWILIO_WHATSAPP_NUMBER set as well, it is the
+floor of a bot that answers ("floor+send"): after the commit each reply is sent the least a
+reply can cost, one POST to the Messages API on one kept-alive connection pool, and the rows
+sent meanwhile are marked `sent` in one UPDATE. Still no dialog, no claim, no recipient lookup.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import os
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import aiohttp
 import uvicorn
 from fastapi import FastAPI, HTTPException, Request, Response
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Engine, insert, text, update
 from twilio.request_validator import RequestValidator
 
 from storage.db import create_db_engine
@@ -39,7 +49,8 @@ INBOUND = InboundMessage.__table__
 OUTBOX = OutboxMessage.__table__
 
 
-def store(engine: Engine, sid: str, sender: str, body: str) -> None:
+def store(engine: Engine, sid: str, sender: str, body: str) -> int:
+    """The two rows, committed; returns the outbox row's id."""
     channel, _, number = sender.rpartition(":")
     now = datetime.now(UTC)
     with engine.begin() as connection:
@@ -53,26 +64,100 @@ def store(engine: Engine, sid: str, sender: str, body: str) -> None:
                 received_at=now,
             )
         )
-        connection.execute(
-            insert(OUTBOX).values(
+        return connection.execute(
+            insert(OUTBOX)
+            .values(
                 channel=channel or "sms",
                 address=number,
                 kind="reply",
-                payload={"text": f"diterima: {body[:40]}", "options": []},
+                payload={"text": reply_text(body), "options": []},
                 idempotency_key=f"floor:{sid}",
                 status="pending",
                 attempts=0,
                 next_attempt_at=now,
                 created_at=now,
             )
+            .returning(OUTBOX.c.id)
+        ).scalar_one()
+
+
+def reply_text(body: str) -> str:
+    return f"diterima: {body[:40]}"
+
+
+def mark_sent(engine: Engine, ids: list[int]) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.id.in_(ids))
+            .values(status="sent", sent_at=datetime.now(UTC))
         )
+
+
+class Replies:
+    """Sends each stored reply to Twilio's Messages API and marks the rows sent meanwhile
+    together (see the module's docstring)."""
+
+    def __init__(self, engine: Engine, api_base: str, account_sid: str, auth_token: str) -> None:
+        self.engine = engine
+        self.url = f"{api_base.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
+        token = base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode("ascii")
+        self.headers = {
+            "Authorization": f"Basic {token}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        self.from_ = f"whatsapp:{os.environ['TWILIO_WHATSAPP_NUMBER']}"
+        self.http: aiohttp.ClientSession | None = None
+        self.sent: list[int] = []
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.marking: asyncio.Task[None] | None = None
+
+    def queue(self, outbox_id: int, to: str, body: str) -> None:
+        task = asyncio.get_running_loop().create_task(self._send(outbox_id, to, body))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _send(self, outbox_id: int, to: str, body: str) -> None:
+        if self.http is None:
+            self.http = aiohttp.ClientSession()
+        form = urlencode({"To": to, "From": self.from_, "Body": reply_text(body)})
+        async with self.http.post(self.url, data=form, headers=self.headers) as answer:
+            answer.raise_for_status()
+            await answer.read()
+        self.sent.append(outbox_id)
+        if self.marking is None:
+            self.marking = asyncio.get_running_loop().create_task(self._mark())
+
+    async def _mark(self) -> None:
+        while self.sent:
+            ids, self.sent = self.sent, []
+            await asyncio.to_thread(mark_sent, self.engine, ids)
+        self.marking = None
+
+    async def close(self) -> None:
+        if self.http is not None:
+            await self.http.close()
 
 
 def create_app(database_url: str, auth_token: str, public_base_url: str) -> FastAPI:
     engine = create_db_engine(database_url)
     validator = RequestValidator(auth_token)
     signed_url = public_base_url.rstrip("/") + PATH
-    app = FastAPI(title="pkh-bot floor")
+    api_base, account_sid = (
+        os.environ.get("TWILIO_API_BASE_URL"),
+        os.environ.get("TWILIO_ACCOUNT_SID"),
+    )
+    replies = (
+        Replies(engine, api_base, account_sid, auth_token) if api_base and account_sid else None
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if replies is not None:
+            await replies.close()
+
+    app = FastAPI(title="pkh-bot floor", lifespan=lifespan)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
@@ -90,7 +175,10 @@ def create_app(database_url: str, auth_token: str, public_base_url: str) -> Fast
         sid, sender = params.get("MessageSid"), params.get("From")
         if not sid or not sender:
             raise HTTPException(400, "From and MessageSid are required")
-        await asyncio.to_thread(store, engine, sid, sender, params.get("Body", ""))
+        body = params.get("Body", "")
+        outbox_id = await asyncio.to_thread(store, engine, sid, sender, body)
+        if replies is not None:
+            replies.queue(outbox_id, sender, body)
         return Response(EMPTY_TWIML, media_type="text/xml")
 
     return app

@@ -8,8 +8,9 @@ public complaint dialog, one message after another; C senders talk at a time. Th
 `pkh-bot run` in a subprocess on 127.0.0.1, configured only through the environment (the
 contract in DESIGN.md), with an instant fake Twilio REST API (bench/fake_twilio.py, in this
 process) receiving its replies. The floor (bench/floor_app.py) gets the same requests, each a
-single message, on a fresh database of the same kind. Every figure is printed beside the floor's
-as a ratio. At the end the database must hold every complaint, else the run fails.
+single message, on a fresh database of the same kind; so does "floor+send", the floor that also
+sends each reply to the fake Twilio and marks it sent. Every figure is printed beside both
+floors' as a ratio. At the end the database must hold every complaint, else the run fails.
 """
 
 from __future__ import annotations
@@ -330,7 +331,10 @@ def cpu_seconds(pid: int) -> float:
 
 def postgres_cpu_seconds() -> dict[int, float]:
     """User and system CPU time so far of each live PostgreSQL process on this machine (its
-    backends do the statements' work on the same two cores), by pid, from /proc (Linux)."""
+    backends do the statements' work on the same two cores), by pid, from /proc (Linux).
+
+    Each process's count includes its ended children's (`cutime`, `cstime`): the postmaster
+    collects every backend that exits, so a connection the pool closed mid-run still counts."""
     found = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -338,17 +342,17 @@ def postgres_cpu_seconds() -> dict[int, float]:
         except OSError:
             continue
         if name.endswith("(postgres"):
-            parts = fields.split()
-            found[int(stat.parent.name)] = (int(parts[11]) + int(parts[12])) / CLOCK_TICKS
+            utime, stime, cutime, cstime = (int(v) for v in fields.split()[11:15])
+            found[int(stat.parent.name)] = (utime + stime + cutime + cstime) / CLOCK_TICKS
     return found
 
 
 def postgres_cpu_since(before: dict[int, float]) -> float:
-    """CPU seconds PostgreSQL's processes used since `before`: each live one's own growth. A
-    sum of all of them at both ends would subtract the whole life of any process that ended
-    in between (the floor's backends, the roster import's), and read about 2% of a core where
-    `top` shows 15-20%."""
-    return sum(now - before.get(pid, 0.0) for pid, now in postgres_cpu_seconds().items())
+    """CPU seconds PostgreSQL's processes used since `before`. A backend that ended in between
+    took its whole life into the postmaster's children's time, so the plain difference of the
+    totals is what was used meanwhile (without the children's time, it read about 2% of a core
+    where `top` showed 15-20%)."""
+    return sum(postgres_cpu_seconds().values()) - sum(before.values())
 
 
 def machine_times() -> tuple[int, int]:
@@ -450,16 +454,31 @@ class Options:
     workers: int = 1  # `pkh-bot run --workers` (PostgreSQL)
 
 
-async def run_floor(backend: str, opts: Options, processes: Processes) -> Result:
-    result = Result("floor", note="no dialog, no replies sent")
+async def run_floor(
+    backend: str, opts: Options, processes: Processes, fake: FakeTwilio | None = None
+) -> Result:
+    """The floor; with `fake`, the floor of a bot that answers ("floor+send"): each reply is
+    posted to the fake Twilio and its row marked sent (bench/floor_app.py)."""
+    if fake is None:
+        result = Result("floor", note="no dialog, no replies sent")
+    else:
+        result = Result("floor+send", note="no dialog; each reply sent, marked in batches")
+    name = f"{result.app} on {backend}"
     with fresh_database(backend, opts.postgres_url) as url:
-        print(f"# floor on {backend}: migrating {shown_url(url)} (storage.migrate.upgrade)")
+        print(f"# {name}: migrating {shown_url(url)} (storage.migrate.upgrade)")
         upgrade(url)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         env = {"DATABASE_URL": url, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "PUBLIC_BASE_URL": base}
+        if fake is not None:
+            env |= {
+                "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+                "TWILIO_WHATSAPP_NUMBER": WHATSAPP_NUMBER,
+                "TWILIO_API_BASE_URL": fake.url,
+            }
         argv = [sys.executable, str(ROOT / "bench" / "floor_app.py"), "--port", str(port)]
-        process = processes.start(f"floor-{backend}", env, argv)
+        process = processes.start(f"{result.app}-{backend}", env, argv)
+        engine = create_db_engine(url)
         try:
             await wait_healthy(processes, process, base)
             signer = Signer(base)
@@ -470,27 +489,36 @@ async def run_floor(backend: str, opts: Options, processes: Processes) -> Result
                 None,
                 Result("warm"),
             )
+            if fake is not None:
+                await wait_outbox_sent(engine, f"{name}, warm-up")
+                fake.reset()
             places = generate(SUPERVISORS, PENDAMPING_EACH).places
             senders = plan_senders(signer, opts.senders, places)
             try:
-                await drive(base, senders, opts.concurrency, None, result, process.pid)
+                last_end = await drive(base, senders, opts.concurrency, None, result, process.pid)
+                if fake is not None:
+                    await wait_outbox_sent(engine, name)
             except Exception:
                 print(processes.tail(process), file=sys.stderr)
                 raise
-            engine = create_db_engine(url)
-            try:
-                with engine.connect() as connection:
-                    inbound = connection.scalar(select(func.count()).select_from(InboundMessage))
-                    outbox = connection.scalar(select(func.count()).select_from(OutboxMessage))
-            finally:
-                engine.dispose()
+            with engine.connect() as connection:
+                inbound = connection.scalar(select(func.count()).select_from(InboundMessage))
+                outbox = connection.scalar(select(func.count()).select_from(OutboxMessage))
             expected = result.requests + opts.concurrency
             if (inbound, outbox) != (expected, expected):
                 raise RuntimeError(
-                    f"floor on {backend}: {inbound} inbound and {outbox} outbox rows, "
+                    f"{name}: {inbound} inbound and {outbox} outbox rows, "
                     f"expected {expected} of each"
                 )
+            if fake is not None:
+                if fake.received != result.requests:
+                    raise RuntimeError(
+                        f"{name}: {fake.received} replies reached the fake Twilio, "
+                        f"expected {result.requests}"
+                    )
+                result.replies_out = max(0.0, (fake.last_at or last_end) - last_end)
         finally:
+            engine.dispose()
             processes.stop(process)
     return result
 
@@ -621,14 +649,14 @@ def check_bot(engine: Engine, senders: list[Sender], fake: FakeTwilio, backend: 
 
 
 # -- report ----------------------------------------------------------------------------------
-HEAD = f"{'db':9}{'app':9}{'requests':>9}{'secs':>8}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}"
+HEAD = f"{'db':9}{'app':11}{'requests':>9}{'secs':>8}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}"
 HEAD += f"{'replies out s':>15}{'srv CPU':>9}{'gen CPU':>9}{'db CPU':>8}{'idle':>6}"
 
 
 def row(backend: str, r: Result) -> str:
     out = "-" if r.replies_out is None else f"{r.replies_out:.2f}"
     return (
-        f"{backend:9}{r.app:9}{r.requests:>9,}{r.seconds:>8.2f}{r.rate:>8.0f}"
+        f"{backend:9}{r.app:11}{r.requests:>9,}{r.seconds:>8.2f}{r.rate:>8.0f}"
         f"{r.ms(50):>8.1f}{r.ms(99):>8.1f}{out:>15}"
         f"{r.cpu(r.server_cpu):>9}{r.cpu(r.client_cpu):>9}"
         f"{r.cpu(r.database_cpu) if backend == 'postgres' else '-':>8}{r.machine_idle:>6.0%}"
@@ -637,8 +665,9 @@ def row(backend: str, r: Result) -> str:
 
 def ratio_row(backend: str, bot: Result, floor: Result) -> str:
     """Throughput as a share of the floor's; latencies as multiples of the floor's."""
+    label = "ratio" if floor.app == "floor" else "ratio+send"
     return (
-        f"{backend:9}{'ratio':9}{'':>9}{'':>8}{bot.rate / floor.rate:>7.0%} "
+        f"{backend:9}{label:11}{'':>9}{'':>8}{bot.rate / floor.rate:>7.0%} "
         f"{bot.ms(50) / floor.ms(50):>7.1f}x{bot.ms(99) / floor.ms(99):>7.1f}x{'-':>15}"
     )
 
@@ -651,10 +680,13 @@ async def bench(backends: list[str], opts: Options, processes: Processes) -> lis
     try:
         for backend in backends:
             floor = await run_floor(backend, opts, processes)
+            answering = await run_floor(backend, opts, processes, fake)
+            fake.reset()
             bot = await run_bot(backend, opts, processes, fake)
-            lines += [row(backend, floor), row(backend, bot), ratio_row(backend, bot, floor)]
+            lines += [row(backend, r) for r in (floor, answering, bot)]
+            lines += [ratio_row(backend, bot, floor), ratio_row(backend, bot, answering)]
             lines.append(f"{'':9}{bot.note}")
-            print("\n".join(lines[-4:]), flush=True)
+            print("\n".join(lines[-6:]), flush=True)
     finally:
         await fake.stop()
     return lines
@@ -717,7 +749,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{'reply reached the fake Twilio' if args.wait == 'reply' else 'HTTP answer'}"
         + (f"; pkh-bot run --workers {args.workers}" if args.workers > 1 else "")
     )
-    print("ratio: req/s as a share of the floor's; p50/p99 as multiples of the floor's;")
+    print("floor+send: the floor that also sends each reply to the fake Twilio (one POST) and")
+    print("marks it sent; ratio, ratio+send: pkh-bot's req/s as a share of each floor's,")
+    print("p50/p99 as multiples of its;")
     print("CPU: of the server process, of this one (generator and fake Twilio) and of")
     print("PostgreSQL's processes while the requests ran, as a share of one core;")
     print(f"idle: the share of all {os.cpu_count()} cores' time no process used meanwhile")
