@@ -58,7 +58,7 @@ def record_proposal(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     ):
         return _refused(turn)
     supervisor = access.supervisor_of(person)
-    if supervisor is None or not access.decides_closure_for(supervisor, person):
+    if supervisor is None or not access.is_current_supervisor_of(supervisor, person):
         return [Reply(t("case_lifecycle.closing_nobody"))]
     followup = data.get("followup_on")
     case.closure_outcome = data["outcome"]
@@ -101,7 +101,7 @@ def _pending(turn: Turn, case_id: int, since: datetime | None) -> Case | None:
         return None
     if since is not None and since < case.closure_proposed_at:
         return None  # a button from an earlier proposal, since withdrawn
-    if not access.decides_closure_for(turn.staff, case.pendamping):
+    if not access.is_current_supervisor_of(turn.staff, case.pendamping):
         return None
     return case
 

@@ -158,7 +158,7 @@ def open_consultation(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
         topic=c.topic,
     )
     if supervisor is None:
-        return [Reply(t("consult.no_supervisor"))]
+        return _to_the_level_above(turn, c)
     first = ESCALATION[c.urgency][0]
     c.next_escalation_at = first.delay(now, supervisor.timezone)
     alert(turn.out, supervisor, c, "consult.alert")
@@ -195,6 +195,19 @@ def may_answer(person: Person, action: str, c: Consultation) -> bool:
     if action == OPEN_ACTION:
         return c.status in OPEN_CONSULTATIONS and party is not None
     return False
+
+
+def _to_the_level_above(turn: Turn, c: Consultation) -> list[Reply]:
+    """A pendamping without an active supervisor (none on the roster yet, or theirs left): the
+    level above hears of the request, so that it does not wait unseen."""
+    t = turn.t
+    above = access.consultation_escalation(turn.session, c)
+    for person in above:
+        turn.out.tell(person, "consult.unassigned", kind=KIND, **facts(c, t, person))
+    if not above:
+        return [Reply(t("consult.no_supervisor"))]
+    names = f" {t('conv.and')} ".join(person.name for person in above)
+    return [Reply(t("consult.sent_above", names=names))]
 
 
 def _take_over(turn: Turn, c: Consultation) -> None:

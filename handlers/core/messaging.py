@@ -100,6 +100,8 @@ class Messenger:
         about: str,
         kind: str = "alert",
     ) -> OutboxMessage | None:
+        if not person.active:  # told nothing (`outbox.notify`), so nothing to answer
+            return None
         reply = prompts.make_prompt(
             self.session, person, on_answer, entity_id, text, options, self.now
         )

@@ -136,6 +136,10 @@ def notify(
     channels: tuple[str, ...],
     kind: str = "notification",
 ) -> OutboxMessage | None:
+    """Queue `reply` for a member of staff; nothing for someone no longer active (whoever
+    holds their phone now, their work is no longer theirs to hear about)."""
+    if not person.active:
+        return None
     channel, address = route_for(person, channels)
     return enqueue(session, channel, address, reply, idempotency_key, now, person, kind)
 

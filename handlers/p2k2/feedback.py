@@ -73,7 +73,7 @@ def answer_digest(turn: Turn, prompt: ActionPrompt, value: str) -> PromptResult:
 
 
 def _start_response(turn: Turn, report: P2K2Report | None) -> PromptResult:
-    if report is None or not access.may_respond_to_p2k2(turn.staff, report):
+    if report is None or not access.is_current_supervisor_of(turn.staff, report.pendamping):
         return PromptResult(_refused(turn))
     data = {
         "report_id": report.id,
@@ -88,7 +88,7 @@ def record_response(turn: Turn, data: Mapping[str, Any]) -> list[Reply]:
     """Relay the response to the pendamping and audit it by ids and length only."""
     person, t = turn.staff, turn.t
     report = turn.session.get(P2K2Report, int(data["report_id"]))
-    if report is None or not access.may_respond_to_p2k2(person, report):
+    if report is None or not access.is_current_supervisor_of(person, report.pendamping):
         return _refused(turn)
     text = str(data["response"])
     pendamping = report.pendamping

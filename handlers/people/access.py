@@ -36,7 +36,6 @@ from storage.models import (
     Case,
     Complaint,
     Consultation,
-    P2K2Report,
     Person,
     Role,
     SuccessStory,
@@ -105,7 +104,8 @@ def desk_admins(session: Session) -> list[Person]:
 
 
 def korkab_for(session: Session, supervisor: Person) -> list[Person]:
-    """The korkab a supervisor is linked to; failing that, the korkab of their kabupaten."""
+    """The korkab a supervisor is linked to; failing that, the korkab of their kabupaten (also
+    for a pendamping without an active supervisor)."""
     linked = korkab_of(supervisor)
     if linked is not None:
         return [linked]
@@ -124,7 +124,7 @@ def chain_above(session: Session, person: Person) -> list[list[Person]]:
         if boss is not None:
             levels.append([boss])
             line = boss
-    if line.role == Role.SUPERVISOR:
+    if line.role in (Role.SUPERVISOR, Role.PENDAMPING):  # a pendamping here has no supervisor
         korkab = korkab_for(session, line)
         if korkab:
             levels.append(korkab)
@@ -227,19 +227,6 @@ def may_give_feedback(reader: Person, pendamping: Person) -> bool:
 def may_write_on_case(reader: Person, case: Case) -> bool:
     """A message in a case's thread: its pendamping, or someone who may give them feedback."""
     return reader.id == case.pendamping_id or may_give_feedback(reader, case.pendamping)
-
-
-def may_respond_to_p2k2(reader: Person, report: P2K2Report) -> bool:
-    """A response to a P2K2 report: the pendamping's current supervisor, while the pendamping is
-    active; a former supervisor's old button no longer counts."""
-    pendamping = report.pendamping
-    current = supervisor_of(pendamping)
-    return (
-        pendamping.active
-        and current is not None
-        and current.id == reader.id
-        and may_give_feedback(reader, pendamping)
-    )
 
 
 # -- consultations ------------------------------------------------------------------------
@@ -539,9 +526,9 @@ def handles_case_of(reader: Person, pendamping: Person) -> bool:
     return reader.active and reader.id == pendamping.id
 
 
-def decides_closure_for(reader: Person, pendamping: Person) -> bool:
-    """Agreeing to close a pendamping's case: their current supervisor only, while both are
-    active (a former supervisor's old button no longer counts)."""
+def is_current_supervisor_of(reader: Person, pendamping: Person) -> bool:
+    """Agreeing to close a pendamping's case, or responding to their P2K2 report: their
+    supervisor now, while both are active (a former supervisor's old button no longer counts)."""
     current = supervisor_of(pendamping)
     return (
         pendamping.active

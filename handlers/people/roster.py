@@ -3,6 +3,10 @@
 Each row is checked on its own: a bad row is reported with its line number and reason and the
 good rows still load. Links to supervisors may point to rows further down the file, so people
 are written first and links second, all in one transaction.
+
+Someone who leaves is not deleted (records name them) but set `active` = `tidak`: the bot then
+treats them as the public, their dashboard session ends, nothing is sent to them. A file without
+that column changes nobody's state: an old file uploaded again lets nobody back in.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from sqlalchemy.orm import Session
 from conversations.catalog import Catalog, load_catalog
 from conversations.privacy import strip_control_chars
 from handlers.core import audit
+from handlers.people import leavers
 from handlers.people.phones import BadPhone, to_e164
 from handlers.people.zones import resolve_timezone
 from storage.models import Person, Role
@@ -27,6 +32,10 @@ HEADER = ("role", "name", "phone", "kabupaten", "kecamatan", "supervisor_phone",
 BACKUP = "backup_supervisor_phone"
 # Optional: the province; a korwil covers the kabupaten of their province.
 PROVINSI = "provinsi"
+# Optional: whether the person is (still) staff; empty means yes.
+ACTIVE = "active"
+ACTIVE_VALUES = dict.fromkeys(("ya", "y", "yes", "true", "1"), True)
+ACTIVE_VALUES |= dict.fromkeys(("tidak", "t", "no", "false", "0"), False)
 # The longest text each stored field takes (the column sizes in storage.models.Person).
 LIMITS = (("name", 200), ("kabupaten", 100), ("kecamatan", 100), (PROVINSI, 100))
 # Who may be named in supervisor_phone, by the role of the row. A korkab and a korwil name
@@ -82,6 +91,7 @@ class _Row:
     timezone: str
     backup_phone: str | None = None
     provinsi: str = ""
+    active: bool = True
 
 
 class RosterError(ValueError):
@@ -107,6 +117,7 @@ class _Columns:
 
     backup: bool
     provinsi: bool
+    active: bool
 
 
 def _parse(text: str, default_tz: str, report: ImportReport) -> tuple[list[_Row], _Columns]:
@@ -119,7 +130,7 @@ def _parse(text: str, default_tz: str, report: ImportReport) -> tuple[list[_Row]
     missing = [h for h in HEADER if h not in header]
     if missing:
         raise RosterError("bad_header", header=",".join(HEADER), missing=", ".join(missing))
-    columns = _Columns(backup=BACKUP in header, provinsi=PROVINSI in header)
+    columns = _Columns(BACKUP in header, PROVINSI in header, ACTIVE in header)
     rows: list[_Row] = []
     seen_phones: dict[str, int] = {}
     try:
@@ -172,6 +183,10 @@ def _parse_row(
     except ValueError:
         report.rejected.append(Rejection(line, "bad_timezone", {"value": zone_name}))
         return None
+    active = ACTIVE_VALUES.get(values.get(ACTIVE, "").lower() or "ya")
+    if active is None:
+        report.rejected.append(Rejection(line, "bad_active", {"value": values[ACTIVE]}))
+        return None
     seen_phones[phone] = line
     provinsi = values.get(PROVINSI, "")
     if role == Role.KORWIL and not provinsi:
@@ -191,6 +206,7 @@ def _parse_row(
         zone,
         backup,
         provinsi,
+        active,
     )
 
 
@@ -267,6 +283,7 @@ def import_roster(session: Session, text: str, default_tz: str) -> ImportReport:
 
     people: dict[str, Person] = dict(existing)
     changed: set[str] = set()
+    leaving: list[Person] = []  # active until this file
     for row in accepted:
         person = people.get(row.phone)
         fields: dict[str, object] = {
@@ -275,10 +292,9 @@ def import_roster(session: Session, text: str, default_tz: str) -> ImportReport:
             "kabupaten": row.kabupaten,
             "kecamatan": row.kecamatan,
             "timezone": row.timezone,
-            "active": True,
         }
-        if columns.provinsi or person is None:
-            fields["provinsi"] = row.provinsi
+        optional = {"provinsi": columns.provinsi, "active": columns.active}
+        fields |= {k: getattr(row, k) for k, given in optional.items() if given or person is None}
         if person is None:
             person = Person(phone=row.phone, **fields)
             session.add(person)
@@ -286,6 +302,11 @@ def import_roster(session: Session, text: str, default_tz: str) -> ImportReport:
             report.added += 1
             audit.record(session, "roster.added", "person", row.phone, role=row.role)
             continue
+        if fields.get("active", person.active) != person.active and row.active:
+            audit.record(session, "roster.reactivated", "person", row.phone)
+        elif fields.get("active", person.active) != person.active:
+            audit.record(session, "roster.deactivated", "person", row.phone)
+            leaving.append(person)
         if any(getattr(person, k) != v for k, v in fields.items()):
             for key, value in fields.items():
                 setattr(person, key, value)
@@ -305,6 +326,9 @@ def import_roster(session: Session, text: str, default_tz: str) -> ImportReport:
                 changed.add(row.phone)
     lines = {row.phone: row.line for row in accepted}
     changed |= _unlink_stranded(people, lines, report)
+    session.flush()
+    notices = leavers.left_behind(session, people.values(), leaving, lines)
+    report.warnings += [Rejection(*notice) for notice in notices]
     changed &= existing.keys()  # a person added now is counted as added, not updated
     for phone in sorted(changed):
         audit.record(session, "roster.updated", "person", phone)

@@ -195,6 +195,22 @@ def test_roster_upload_shows_the_per_line_result(
     ]
 
 
+def test_an_upload_that_sets_someone_inactive_says_what_they_leave_behind(
+    client: TestClient, runtime: Runtime, sign_in: Callable[[str], None]
+) -> None:
+    sign_in(YUNI)
+    body = (
+        HEADER.replace("timezone", "timezone,active")
+        + "supervisor,Dewi Lestari,0812-1000-0002,Trenggalek,Trenggalek,0812-1000-0001,WIB,tidak\n"
+    )
+    text = upload(client, body.encode("utf-8"), csrf(client)).text  # type: ignore[attr-defined]
+    assert re.search(r"<dt>Diperbarui</dt><dd>1</dd>", text)
+    assert "pendamping Sari Rahayu (+6281210000003) masih melapor kepada Dewi Lestari" in text
+    assert "masih memegang" not in text  # she held no open work: nothing to arrange
+    with runtime.sessions() as session:
+        assert not person_by_phone(session, DEWI).active
+
+
 @pytest.mark.parametrize(
     ("body", "status", "says"),
     [
@@ -304,7 +320,7 @@ def test_a_staff_number_shows_the_roster_row_and_is_kept(
     sign_in(YUNI)
     form = {"csrf_token": csrf(client), "phone": DEWI}
     found = client.post("/dasbor/admin/data-pribadi", data=form, headers=ORIGIN)
-    assert "Dewi Lestari" in found.text and "keluarkan dulu petugas ini" in found.text
+    assert "Dewi Lestari" in found.text and "berisi <code>tidak</code> untuknya" in found.text
     done = client.post(
         "/dasbor/admin/data-pribadi/hapus", data={**form, "confirm": "ya"}, headers=ORIGIN
     )

@@ -222,5 +222,6 @@ def test_a_supervisor_who_is_no_longer_one_is_not_sent_requests(
     sari.send("Anak KPM putus sekolah, orang tua menolak")
     sari.press("Telepon")
     sari.press("Secepatnya")
-    assert "data supervisor Anda belum ada" in texts(sari.press("Ya, kirim"))
+    # Nobody supervises her now: the korkab of her kabupaten hears of it instead.
+    assert "diteruskan ke Bambang Wijaya" in texts(sari.press("Ya, kirim"))
     assert dewi.inbox() == []

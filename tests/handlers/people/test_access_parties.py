@@ -124,12 +124,16 @@ def test_only_the_current_supervisor_responds_to_a_p2k2_report(line: dict[str, P
     report = P2K2Report(id=next(_ids))
     pendamping = line["pendamping"]
     report.pendamping, report.pendamping_id = pendamping, pendamping.id
-    responders = {key for key, who in line.items() if access.may_respond_to_p2k2(who, report)}
+    responders = {
+        key for key, who in line.items() if access.is_current_supervisor_of(who, report.pendamping)
+    }
     assert responders == {"supervisor"}
 
     pendamping.supervisor, pendamping.supervisor_id = line["backup"], line["backup"].id
-    responders = {key for key, who in line.items() if access.may_respond_to_p2k2(who, report)}
+    responders = {
+        key for key, who in line.items() if access.is_current_supervisor_of(who, report.pendamping)
+    }
     assert responders == {"backup"}
 
     pendamping.active = False
-    assert not any(access.may_respond_to_p2k2(who, report) for who in line.values())
+    assert not any(access.is_current_supervisor_of(who, report.pendamping) for who in line.values())
