@@ -11,16 +11,28 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Agreement, AgreementParticipant, Case, Complaint, Consultation, Person
+from storage.models import (
+    Agreement,
+    AgreementParticipant,
+    Case,
+    Complaint,
+    Consultation,
+    OutboxMessage,
+    Person,
+    is_unsent,
+)
 from storage.vocabulary import (
     OPEN_COMPLAINTS,
     OPEN_CONSULTATIONS,
     AgreementStatus,
     CaseStatus,
+    OutboxStatus,
 )
+
+STOPPED = "stopped: the recipient is no longer active"
 
 
 class Notice(NamedTuple):
@@ -99,3 +111,21 @@ def open_work(session: Session, person: Person) -> dict[str, int]:
         name: int(session.scalar(select(func.count()).select_from(model).where(where)) or 0)
         for name, (model, where) in counts.items()
     }
+
+
+def stop_messages(session: Session, leaving: Sequence[Person]) -> None:
+    """Fail what is still queued for people who just left (an alert queued moments before, a
+    reminder waiting for its retry); a row already out to a provider goes. Read off the
+    partial indexes of unsent rows, not the whole outbox."""
+    if not leaving:
+        return
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            is_unsent(),
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.person_id.in_([person.id for person in leaving]),
+        )
+        .values(status=OutboxStatus.FAILED, last_error=STOPPED)
+        .execution_options(synchronize_session=False)
+    )

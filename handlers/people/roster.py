@@ -327,6 +327,7 @@ def import_roster(session: Session, text: str, default_tz: str) -> ImportReport:
     lines = {row.phone: row.line for row in accepted}
     changed |= _unlink_stranded(people, lines, report)
     session.flush()
+    leavers.stop_messages(session, leaving)
     notices = leavers.left_behind(session, people.values(), leaving, lines)
     report.warnings += [Rejection(*notice) for notice in notices]
     changed &= existing.keys()  # a person added now is counted as added, not updated

@@ -14,7 +14,7 @@ from handlers.core.context import AppContext
 from handlers.people.roster import ImportReport, import_roster
 from scheduler.tick import run_duties
 from storage.db import transaction
-from storage.models import AuditEntry, Consultation, Person
+from storage.models import AuditEntry, Consultation, OutboxMessage, Person
 from tests.support import Chat, ChatFactory, Clock, texts
 
 BAMBANG, DEWI, SARI = "0812-1000-0001", "0812-1000-0002", "0812-1000-0003"
@@ -84,6 +84,15 @@ def test_someone_who_left_is_answered_as_the_public_and_told_nothing(
         "1 open consultations, 0 active cases and 0 supervision agreements" in "\n".join(reasons)
     )
     assert not dewi_active(ctx)
+    # The alert still queued for her (no dispatcher runs here) will not go out either.
+    with ctx.sessions() as session:
+        queued = session.execute(
+            select(OutboxMessage.status, OutboxMessage.last_error).where(
+                OutboxMessage.address == "+6281210000002"
+            )
+        ).all()
+    assert [status for status, _ in queued] == ["failed"] * len(queued) and queued
+    assert all("no longer active" in (error or "") for _, error in queued)
 
     assert is_public_menu(menu_of(dewi))
     # Her pendamping's next request goes to the korkab, who is told why.
