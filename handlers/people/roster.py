@@ -4,9 +4,8 @@ Each row is checked on its own: a bad row is reported with its line number and r
 good rows still load. Links to supervisors may point to rows further down the file, so people
 are written first and links second, all in one transaction.
 
-Someone who leaves is not deleted (records name them) but set `active` = `tidak`: the bot then
-treats them as the public, their dashboard session ends, nothing is sent to them. A file without
-that column changes nobody's state: an old file uploaded again lets nobody back in.
+Someone who leaves is set `active` = `tidak`, not deleted (records name them). A file without
+that column changes nobody's state, so an old file uploaded again lets nobody back in.
 """
 
 from __future__ import annotations
@@ -302,9 +301,10 @@ def import_roster(session: Session, text: str, default_tz: str) -> ImportReport:
             report.added += 1
             audit.record(session, "roster.added", "person", row.phone, role=row.role)
             continue
-        if fields.get("active", person.active) != person.active and row.active:
+        turned = fields.get("active", person.active) != person.active
+        if turned and row.active:
             audit.record(session, "roster.reactivated", "person", row.phone)
-        elif fields.get("active", person.active) != person.active:
+        elif turned:
             audit.record(session, "roster.deactivated", "person", row.phone)
             leaving.append(person)
         if any(getattr(person, k) != v for k, v in fields.items()):
