@@ -215,7 +215,11 @@ def _requeue(
     person: Person | None,
     now: datetime,
 ) -> None:
-    """The same message once more, on another channel, and the failed row says where it went."""
+    """The same message once more, on another channel, and the failed row says where it went;
+    never to someone no longer active (as `outbox.notify`: they are told nothing more)."""
+    if person is not None and not person.active:
+        row.last_error = f"{row.last_error or ''} (the recipient is no longer active)"
+        return
     key = f"{row.idempotency_key}:via:{channel}"
     outbox.enqueue(session, channel, address, item.reply, key, now, person, row.kind)
     row.last_error = f"{row.last_error or ''} (sent via {channel} instead)"

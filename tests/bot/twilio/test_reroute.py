@@ -61,3 +61,15 @@ async def test_without_that_channel_the_row_says_so(sessions: sessionmaker[Sessi
     rows = by_key(sessions)
     assert list(rows) == ["k"]
     assert rows["k"].last_error == "not here now (telegram is not available either)"
+
+
+async def test_no_copy_goes_to_someone_no_longer_active(sessions: sessionmaker[Session]) -> None:
+    queue(sessions, chat_id=7002)
+    with transaction(sessions) as session:
+        session.scalars(select(Person)).one().active = False  # left while the row was queued
+    telegram = Recorder()
+    await drain(sessions, {"whatsapp": Elsewhere(), "telegram": telegram}, NOW)
+    assert telegram.sent == []
+    rows = by_key(sessions)
+    assert list(rows) == ["k"]
+    assert rows["k"].last_error == "not here now (the recipient is no longer active)"
